@@ -1,0 +1,5 @@
+import { Foundation1764000000000 } from './1764000000000-Foundation';
+import { Catalog1764000001000 } from './1764000001000-Catalog';
+
+/** Every migration in order; listed explicitly so that ts-jest and the compiled build load the same set. */
+export const MIGRATIONS = [Foundation1764000000000, Catalog1764000001000];

@@ -1,0 +1,13 @@
+/**
+ * Every queue and job name in one place. The start-up check (job-processor.check.ts) proves that each job
+ * here has exactly one processor in worker processes.
+ */
+export const QUEUES = {
+  maintenance: 'maintenance',
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const JOBS: Record<QueueName, readonly string[]> = {
+  [QUEUES.maintenance]: ['purge-idempotency-records'],
+};

@@ -1,0 +1,53 @@
+import { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { Role } from '../../src/accounts/auth/principal';
+import { createApp } from '../../src/bootstrap';
+import { AppConfig, loadConfig } from '../../src/common/config/app-config';
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  http: ReturnType<typeof request>;
+  baseUrl: string;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/** The real application on the run's PostgreSQL database and Redis, listening on a free port. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({ ...process.env, ...env });
+  const app = await createApp(config, process.env.DATABASE_URL!);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    config,
+    http: request(app.getHttpServer()),
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    dataSource: app.get(DataSource),
+    close: () => app.close(),
+  };
+}
+
+export function tokenFor(role: Role, accountId?: string, options: { secret?: string; expiresIn?: number } = {}): string {
+  const claims = { sub: `user-${role}`, role, ...(accountId ? { accountId } : {}) };
+  return jwt.sign(claims, options.secret ?? process.env.AUTH_JWT_SECRET!, { algorithm: 'HS256', expiresIn: options.expiresIn ?? 3600 });
+}
+
+export function bearer(role: Role, accountId?: string): { Authorization: string } {
+  return { Authorization: `Bearer ${tokenFor(role, accountId)}` };
+}
+
+export function newAccountId(): string {
+  return `acc_${randomUUID().slice(0, 12)}`;
+}
+
+/** Creates an account with the Payments module on, through the operator route. */
+export async function enabledAccount(testApp: TestApp): Promise<string> {
+  const accountId = newAccountId();
+  await testApp.http.put(`/v1/operator/accounts/${accountId}/payments-module`).set(bearer('operator')).send({ enabled: true }).expect(200);
+  return accountId;
+}
