@@ -8,8 +8,10 @@ import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { RequestLoggingMiddleware } from './common/logging/request-logging.middleware';
 import { QueueModule } from './common/queue/queue.module';
 import { CatalogModule } from './charges/catalog/catalog.module';
+import { GatewaysModule } from './gateways/gateways.module';
 import { HealthModule } from './health/health.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
+import { OutboundEventsModule } from './webhooks/outbound/outbound-events.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -26,6 +28,8 @@ export class AppModule implements NestModule {
         AccountsModule,
         HealthModule,
         CatalogModule,
+        OutboundEventsModule,
+        GatewaysModule,
         MaintenanceModule.forRoot(runsWorkers),
       ],
     };

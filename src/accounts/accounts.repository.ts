@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { queryRows } from '../common/database/sql';
 import { Account, AccountSettings } from './account.entity';
 
 @Injectable()
@@ -28,7 +29,8 @@ export class AccountsRepository {
 
   /** Next charge number for the account, gap-free under concurrency (the row lock serializes callers). */
   async nextChargeNumber(manager: EntityManager, accountId: string): Promise<number> {
-    const rows: Array<{ charge_sequence: string }> = await manager.query(
+    const rows = await queryRows<{ charge_sequence: string }>(
+      manager,
       `UPDATE accounts SET charge_sequence = charge_sequence + 1 WHERE id = $1 RETURNING charge_sequence`,
       [accountId],
     );

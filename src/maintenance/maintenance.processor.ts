@@ -2,6 +2,7 @@ import { Process, Processor } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { execute } from '../common/database/sql';
 import { QUEUES } from '../common/queue/queues';
 
 /** Idempotency keys are honoured for 24 hours, like Stripe's; older records are purged. */
@@ -15,10 +16,11 @@ export class MaintenanceProcessor {
 
   @Process('purge-idempotency-records')
   async purgeIdempotencyRecords(): Promise<{ deleted: number }> {
-    const [, deleted] = (await this.dataSource.query(
+    const deleted = await execute(
+      this.dataSource,
       `DELETE FROM idempotency_records WHERE created_at < now() - make_interval(hours => $1) AND state = 'completed'`,
       [IDEMPOTENCY_RETENTION_HOURS],
-    )) as [unknown, number];
+    );
     this.logger.log({ msg: 'purged idempotency records', deleted });
     return { deleted };
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { queryRows } from '../database/sql';
 
 export interface IdempotencyRow {
   id: string;
@@ -46,7 +47,8 @@ export class IdempotencyRepository {
 
   /** Takes over a record whose holder died (lease expired); only one caller wins. */
   async takeOverStale(id: string, leaseSeconds: number): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    const rows = await queryRows(
+      this.dataSource,
       `UPDATE idempotency_records SET locked_until = now() + make_interval(secs => $2)
        WHERE id = $1 AND state = 'in_progress' AND locked_until < now() RETURNING id`,
       [id, leaseSeconds],

@@ -45,12 +45,25 @@ export interface GatewayAccountInfo {
   name: string | null;
 }
 
+/** Postal address; Mercado Pago requires it on boleto payments. */
+export interface GatewayAddress {
+  /** CEP, digits only. */
+  postalCode: string;
+  street: string;
+  number: string;
+  neighborhood: string;
+  city: string;
+  /** UF, two letters. */
+  state: string;
+}
+
 export interface GatewayCustomerInput {
   name: string;
   /** Digits only. */
   cpfCnpj: string;
   email?: string | null;
   phone?: string | null;
+  address?: GatewayAddress | null;
   /** Our customer id. */
   externalReference: string;
 }
