@@ -7,7 +7,9 @@ import { dataSourceOptions } from './common/database/data-source-options';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { RequestLoggingMiddleware } from './common/logging/request-logging.middleware';
 import { QueueModule } from './common/queue/queue.module';
+import { SecurityModule } from './common/security/security.module';
 import { CatalogModule } from './charges/catalog/catalog.module';
+import { ChargesModule } from './charges/charges.module';
 import { GatewaysModule } from './gateways/gateways.module';
 import { HealthModule } from './health/health.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
@@ -26,10 +28,12 @@ export class AppModule implements NestModule {
         QueueModule.forRoot(runsWorkers),
         IdempotencyModule,
         AccountsModule,
+        SecurityModule,
         HealthModule,
         CatalogModule,
         OutboundEventsModule,
         GatewaysModule,
+        ChargesModule.forRoot(runsWorkers),
         MaintenanceModule.forRoot(runsWorkers),
       ],
     };

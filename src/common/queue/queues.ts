@@ -4,10 +4,12 @@
  */
 export const QUEUES = {
   maintenance: 'maintenance',
+  charges: 'charges',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS: Record<QueueName, readonly string[]> = {
   [QUEUES.maintenance]: ['purge-idempotency-records'],
+  [QUEUES.charges]: ['recover-pending-charges'],
 };

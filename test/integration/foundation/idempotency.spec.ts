@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { stableStringify } from '../../../src/common/idempotency/stable-json';
 import { bearer, enabledAccount, startTestApp, TestApp } from '../../support/test-app';
 
 describe('Idempotency-Key', () => {
@@ -58,6 +59,18 @@ describe('Idempotency-Key', () => {
     const mine = await createProduct(key, { name: 'Mine', unitPrice: 1 }).expect(201);
     const theirs = await createProduct(key, { name: 'Mine', unitPrice: 1 }, other).expect(201);
     expect(theirs.body.id).not.toBe(mine.body.id);
+  });
+
+  it('lets a retry take over a key whose first request died mid-flight (lease expired)', async () => {
+    const key = randomUUID();
+    const body = { name: 'After crash', unitPrice: 3 };
+    await t.dataSource.query(
+      `INSERT INTO idempotency_records (account_id, idempotency_key, scope, request_hash, state, locked_until)
+       VALUES ($1, $2, 'POST /v1/products', $3, 'in_progress', now() - interval '1 second')`,
+      [accountId, key, createHash('sha256').update(`POST /v1/products\n${stableStringify(body)}`).digest('hex')],
+    );
+    await createProduct(key, body).expect(201);
+    expect(await countProducts('After crash')).toBe(1);
   });
 
   it('rejects a key that is too long', async () => {

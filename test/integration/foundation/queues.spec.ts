@@ -2,6 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import { Queue } from 'bull';
 import { checkRedis } from '../../../src/common/queue/redis-check';
 import { JobProcessorCheck } from '../../../src/common/queue/job-processor.check';
+import { JOBS } from '../../../src/common/queue/queues';
 import { startTestApp, TestApp } from '../../support/test-app';
 
 describe('queues', () => {
@@ -15,7 +16,8 @@ describe('queues', () => {
 
   it('finds exactly one processor per job in a worker process', () => {
     const handlers = t.app.get(JobProcessorCheck).collectHandlers();
-    expect([...handlers]).toEqual([['maintenance:purge-idempotency-records', 1]]);
+    const declared = Object.entries(JOBS).flatMap(([queue, jobs]) => jobs.map((job) => [`${queue}:${job}`, 1]));
+    expect([...handlers].sort()).toEqual(declared.sort());
   });
 
   it('runs a job on the real Redis and purges old idempotency records', async () => {

@@ -3,6 +3,7 @@ import { renderError } from '../../../src/common/errors/error-body';
 import { JsonLogger } from '../../../src/common/logging/json-logger';
 import { redact } from '../../../src/common/logging/redact';
 import { findProcessorProblems } from '../../../src/common/queue/job-processor.check';
+import { JOBS } from '../../../src/common/queue/queues';
 import { stableStringify } from '../../../src/common/idempotency/stable-json';
 
 describe('error rendering', () => {
@@ -32,14 +33,18 @@ describe('log redaction', () => {
 });
 
 describe('job processor check', () => {
+  const declared = () => new Map(Object.entries(JOBS).flatMap(([queue, jobs]) => jobs.map((job) => [`${queue}:${job}`, 1] as [string, number])));
+
   it('accepts exactly one processor per declared job', () => {
-    expect(findProcessorProblems(new Map([['maintenance:purge-idempotency-records', 1]]))).toEqual([]);
+    expect(findProcessorProblems(declared())).toEqual([]);
   });
 
   it('reports missing, duplicated and undeclared processors', () => {
-    expect(findProcessorProblems(new Map())).toEqual(['no processor for maintenance:purge-idempotency-records']);
-    expect(findProcessorProblems(new Map([['maintenance:purge-idempotency-records', 2]]))).toEqual(['2 processors for maintenance:purge-idempotency-records']);
-    expect(findProcessorProblems(new Map([['maintenance:purge-idempotency-records', 1], ['maintenance:other', 1]]))).toEqual(['processor for undeclared job maintenance:other']);
+    const missing = declared();
+    missing.delete('maintenance:purge-idempotency-records');
+    expect(findProcessorProblems(missing)).toEqual(['no processor for maintenance:purge-idempotency-records']);
+    expect(findProcessorProblems(declared().set('maintenance:purge-idempotency-records', 2))).toEqual(['2 processors for maintenance:purge-idempotency-records']);
+    expect(findProcessorProblems(declared().set('maintenance:other', 1))).toEqual(['processor for undeclared job maintenance:other']);
   });
 });
 

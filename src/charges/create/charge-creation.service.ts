@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { AccountPrincipal } from '../../accounts/auth/principal';
+import { AccountsService } from '../../accounts/accounts.service';
+import { ApiError } from '../../common/errors/api-error';
+import { toMoneyString } from '../../common/money/money';
+import { GatewayError } from '../../gateways/contract/payment-gateway';
+import { GatewayConnection } from '../../gateways/connections/gateway-connection.entity';
+import { GatewayConnectionsService, gatewayUnavailable } from '../../gateways/connections/gateway-connections.service';
+import { ChargesRepository } from '../charges.repository';
+import { ChargeView, toChargeView } from '../charge.view';
+import { lineTotal } from '../domain/charge-totals';
+import { CustomersService } from '../customers/customers.service';
+import { ChargeDraft, ChargeDraftFactory } from './charge-draft';
+import { CreateChargeDto } from './create-charge.dto';
+import { GatewayChargeCompleter } from './gateway-charge-completer';
+
+/**
+ * Create charge: validate and price -> save `pending` in a transaction -> create at the gateway outside the
+ * transaction under a deterministic reference -> `awaiting_payment`. A retry with the same Idempotency-Key
+ * resumes the same charge instead of creating another.
+ */
+@Injectable()
+export class ChargeCreationService {
+  constructor(
+    private readonly charges: ChargesRepository,
+    private readonly drafts: ChargeDraftFactory,
+    private readonly customers: CustomersService,
+    private readonly connections: GatewayConnectionsService,
+    private readonly accounts: AccountsService,
+    private readonly completer: GatewayChargeCompleter,
+  ) {}
+
+  async create(principal: AccountPrincipal, input: CreateChargeDto, idempotencyKey: string | null): Promise<ChargeView> {
+    const resumed = idempotencyKey ? await this.charges.findByIdempotencyKey(principal.accountId, idempotencyKey) : null;
+    if (resumed) return this.completeOrExplain(principal.accountId, resumed.id, false);
+    return this.completeOrExplain(principal.accountId, await this.savePending(principal.accountId, input, idempotencyKey), true);
+  }
+
+  private async savePending(accountId: string, input: CreateChargeDto, idempotencyKey: string | null): Promise<string> {
+    const connection = await this.connections.resolveForCharge(accountId, input.gatewayConnectionId);
+    const draft = await this.drafts.build(accountId, input, this.connections.adapterFor(connection).capabilities);
+    if (input.customer) this.customers.normalizeDocument(input.customer.cpfCnpj);
+    const id = randomUUID();
+    await this.charges.transaction((manager) => this.insert(manager, { id, accountId, input, draft, connection, idempotencyKey }));
+    return id;
+  }
+
+  private async insert(manager: EntityManager, args: { id: string; accountId: string; input: CreateChargeDto; draft: ChargeDraft; connection: GatewayConnection; idempotencyKey: string | null }): Promise<void> {
+    const { id, accountId, input, draft, connection } = args;
+    const customer = input.customer ? await this.customers.upsert(manager, accountId, input.customer) : await this.customers.requireInAccount(accountId, input.customerId!);
+    const number = await this.accounts.nextChargeNumber(manager, accountId);
+    await this.charges.insertPending(
+      manager,
+      {
+        id,
+        accountId,
+        number,
+        customerId: customer.id,
+        connectionId: connection.id,
+        status: 'pending',
+        currency: 'BRL',
+        subtotal: draft.totals.subtotal,
+        discountType: draft.discount?.type ?? null,
+        discountValue: draft.discount?.value ?? null,
+        discountAmount: draft.totals.discountAmount,
+        adjustmentAmount: draft.adjustment.amount,
+        adjustmentReason: draft.adjustment.reason,
+        total: draft.totals.total,
+        dueDate: draft.dueDate,
+        paymentMethods: draft.methods,
+        installments: draft.installments,
+        installmentPlan: draft.plan.map((line) => ({ number: line.number, amount: toMoneyString(line.amount), dueDate: line.dueDate })),
+        description: input.description ?? null,
+        source: draft.source,
+        conversationId: input.conversationId ?? null,
+        metadata: input.metadata ?? {},
+        idempotencyKey: args.idempotencyKey,
+      },
+      draft.items.map((item, index) => ({ position: index + 1, productId: item.productId, description: item.description, quantity: item.quantity, unitPrice: item.unitPrice, total: lineTotal(item) })),
+    );
+  }
+
+  private async completeOrExplain(accountId: string, chargeId: string, leaseHeld: boolean): Promise<ChargeView> {
+    const { outcome, error } = await this.completer.complete(chargeId, leaseHeld);
+    const charge = (await this.charges.findInAccount(accountId, chargeId))!;
+    if (outcome === 'failed') throw creationRefused(charge.id, error);
+    if (outcome === 'retry_later' && charge.status === 'pending') throw creationDeferred(charge.id, error);
+    return toChargeView(charge);
+  }
+}
+
+function creationRefused(chargeId: string, error: unknown): ApiError {
+  if (error instanceof GatewayError && error.kind === 'invalid_credentials') {
+    return ApiError.unprocessable('gateway_connection_unusable', `The gateway rejected the connection's credentials (${error.providerMessage}); charge ${chargeId} was not created`);
+  }
+  const reason = error instanceof GatewayError ? error.providerMessage : 'unknown reason';
+  return ApiError.unprocessable('gateway_rejected_charge', `The gateway refused to create the charge: ${reason}`, [{ field: 'chargeId', message: chargeId }]);
+}
+
+function creationDeferred(chargeId: string, error: unknown): ApiError {
+  const base = error instanceof GatewayError ? gatewayUnavailable(error) : new ApiError(503, 'charge_creation_incomplete', 'The charge could not be completed now');
+  const message = `${base.message}. Charge ${chargeId} is saved as pending and will be completed automatically; repeating the request with the same Idempotency-Key resumes it`;
+  return new ApiError(base.getStatus(), base.code, message, [{ field: 'chargeId', message: chargeId }]);
+}
