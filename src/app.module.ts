@@ -13,7 +13,9 @@ import { ChargesModule } from './charges/charges.module';
 import { GatewaysModule } from './gateways/gateways.module';
 import { HealthModule } from './health/health.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
+import { LedgersModule } from './refunds/ledger/ledgers.module';
 import { OutboundEventsModule } from './webhooks/outbound/outbound-events.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -31,9 +33,11 @@ export class AppModule implements NestModule {
         SecurityModule,
         HealthModule,
         CatalogModule,
-        OutboundEventsModule,
+        OutboundEventsModule.forRoot(runsWorkers),
         GatewaysModule,
+        LedgersModule,
         ChargesModule.forRoot(runsWorkers),
+        WebhooksModule.forRoot(runsWorkers),
         MaintenanceModule.forRoot(runsWorkers),
       ],
     };

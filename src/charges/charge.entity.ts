@@ -71,6 +71,10 @@ export class Charge {
   @Column({ name: 'amount_refunded', ...money })
   amountRefunded: Big;
 
+  /** Interest and fines received on late payments: recorded, never credited. */
+  @Column({ name: 'interest_received', ...money })
+  interestReceived: Big;
+
   /** Calendar date (America/Sao_Paulo) as YYYY-MM-DD. */
   @Column({ name: 'due_date', type: 'date' })
   dueDate: string;
@@ -143,6 +147,9 @@ export class Charge {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
+
+  @Column({ name: 'last_synced_at', type: 'timestamptz', nullable: true })
+  lastSyncedAt: Date | null;
 
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true })
   paidAt: Date | null;

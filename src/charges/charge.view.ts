@@ -20,6 +20,7 @@ export interface ChargeView {
   total: number;
   amountPaid: number;
   amountRefunded: number;
+  interestReceived: number;
   balanceDue: number;
   dueDate: string;
   paymentMethods: string[];
@@ -65,6 +66,7 @@ export function toChargeView(charge: Charge): ChargeView {
     total: toMoneyNumber(charge.total),
     amountPaid: toMoneyNumber(charge.amountPaid),
     amountRefunded: toMoneyNumber(charge.amountRefunded),
+    interestReceived: toMoneyNumber(charge.interestReceived ?? ZERO),
     balanceDue: toMoneyNumber(balanceDue(charge)),
     dueDate: charge.dueDate,
     paymentMethods: charge.paymentMethods,

@@ -17,13 +17,28 @@ import { GatewayChargeCompleter } from './create/gateway-charge-completer';
 import { Customer } from './customers/customer.entity';
 import { CustomersRepository } from './customers/customers.repository';
 import { CustomersService } from './customers/customers.service';
+import { OverdueProcessor, OverdueScheduler } from './overdue/overdue.processor';
+import { OverdueRepository } from './overdue/overdue.repository';
 import { Payment } from './payment.entity';
+import { PaymentStateApplier } from './settlement/payment-state-applier';
+import { SettlementRepository } from './settlement/settlement.repository';
 import { ChargeSenderService } from './send/charge-sender.service';
 import { ConversationClient } from './send/conversation.client';
 
 @Module({})
 export class ChargesModule {
+  private static readonly instances = new Map<boolean, DynamicModule>();
+
+  /** Memoized so that every importer gets the same module instance (one set of processors). */
   static forRoot(runsWorkers: boolean): DynamicModule {
+    const existing = ChargesModule.instances.get(runsWorkers);
+    if (existing) return existing;
+    const created = ChargesModule.build(runsWorkers);
+    ChargesModule.instances.set(runsWorkers, created);
+    return created;
+  }
+
+  private static build(runsWorkers: boolean): DynamicModule {
     return {
       module: ChargesModule,
       imports: [TypeOrmModule.forFeature([Charge, ChargeItem, Payment, Customer]), AccountsModule, GatewaysModule, CatalogModule],
@@ -38,9 +53,12 @@ export class ChargesModule {
         CustomersService,
         ConversationClient,
         ChargeSenderService,
-        ...workerProviders<unknown>(runsWorkers, [ChargeRecoveryProcessor, ChargeRecoveryScheduler]),
+        SettlementRepository,
+        PaymentStateApplier,
+        OverdueRepository,
+        ...workerProviders<unknown>(runsWorkers, [ChargeRecoveryProcessor, ChargeRecoveryScheduler, OverdueProcessor, OverdueScheduler]),
       ] as never[],
-      exports: [ChargesService, ChargesRepository, CustomersService],
+      exports: [ChargesService, ChargesRepository, CustomersService, PaymentStateApplier],
     };
   }
 }

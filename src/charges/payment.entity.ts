@@ -30,6 +30,9 @@ export class Payment {
   @Column({ name: 'amount_received', ...money })
   amountReceived: Big;
 
+  @Column({ name: 'amount_refunded', ...money })
+  amountRefunded: Big;
+
   @Column({ name: 'interest_amount', ...money })
   interestAmount: Big;
 

@@ -1,5 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -17,10 +19,10 @@ export interface TestApp {
 }
 
 /** The real application on the run's PostgreSQL database and Redis, listening on a free port. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<TestApp> {
   const config = loadConfig({ ...process.env, ...env });
   const app = await createApp(config, process.env.DATABASE_URL!);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,
@@ -30,6 +32,31 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     dataSource: app.get(DataSource),
     close: () => app.close(),
   };
+}
+
+/** A free loopback port, for apps whose PUBLIC_BASE_URL (webhook target) must be known before they listen. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts the app on a fixed port whose PUBLIC_BASE_URL points at itself, so simulators deliver webhooks to it. */
+export async function startReachableApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const port = await freePort();
+  return startTestApp({ ...env, PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }, { port });
+}
+
+export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export function tokenFor(role: Role, accountId?: string, options: { secret?: string; expiresIn?: number } = {}): string {

@@ -16,10 +16,10 @@ export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
  * refused to create it. A transition not listed here is ignored and logged, never applied.
  */
 const TRANSITIONS: Record<ChargeStatus, readonly ChargeStatus[]> = {
-  pending: ['awaiting_payment', 'failed', 'paid', 'canceled'],
+  pending: ['awaiting_payment', 'failed', 'paid', 'partially_paid', 'canceled'],
   awaiting_payment: ['partially_paid', 'paid', 'overdue', 'canceled'],
   overdue: ['partially_paid', 'paid', 'canceled'],
-  partially_paid: ['paid', 'overdue', 'partially_refunded', 'refunded'],
+  partially_paid: ['partially_paid', 'paid', 'overdue', 'partially_refunded', 'refunded'],
   paid: ['partially_refunded', 'refunded'],
   partially_refunded: ['partially_refunded', 'refunded'],
   refunded: [],

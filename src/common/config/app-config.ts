@@ -17,10 +17,14 @@ export interface AppConfig {
   mercadoPagoApiUrl: string;
   platformEventsUrl: string | null;
   platformEventsSecret: string | null;
+  outboundRetryBaseMs: number;
+  outboundGiveUpHours: number;
   conversationApiUrl: string | null;
   conversationApiToken: string | null;
   processRole: ProcessRole;
   logLevel: LogLevel;
+  /** Open charges not updated for this long are polled at the gateway (missed webhooks). */
+  reconcileAfterMinutes: number;
   embeddedPostgresPort: number;
   embeddedPostgresDir: string;
 }
@@ -65,10 +69,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mercadoPagoApiUrl: stripTrailingSlash(readUrl(env, 'MERCADOPAGO_API_URL', 'https://api.mercadopago.com')!),
     platformEventsUrl: readUrl(env, 'PLATFORM_EVENTS_URL', null),
     platformEventsSecret: readPairedSecret(env, 'PLATFORM_EVENTS_SECRET', 'PLATFORM_EVENTS_URL'),
+    outboundRetryBaseMs: readPositiveInteger(env, 'OUTBOUND_RETRY_BASE_MS', 10_000),
+    outboundGiveUpHours: readPositiveNumber(env, 'OUTBOUND_GIVE_UP_HOURS', 26),
     conversationApiUrl: readUrl(env, 'CONVERSATION_API_URL', null),
     conversationApiToken: readPairedSecret(env, 'CONVERSATION_API_TOKEN', 'CONVERSATION_API_URL'),
     processRole: readEnum(env, 'PROCESS_ROLE', ['api', 'worker', 'all'] as const, 'all'),
     logLevel: readEnum(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    reconcileAfterMinutes: readPositiveInteger(env, 'RECONCILE_AFTER_MINUTES', 30),
     embeddedPostgresPort: readPort(env, 'EMBEDDED_POSTGRES_PORT', 54329),
     embeddedPostgresDir: readString(env, 'EMBEDDED_POSTGRES_DIR', '.data/postgres'),
   };
@@ -87,6 +94,22 @@ function readPort(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `must be a port number (0-65535), got "${raw}"`);
   }
   return port;
+}
+
+function readPositiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(name, `must be a positive whole number, got "${raw}"`);
+  return value;
+}
+
+function readPositiveNumber(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || value <= 0) throw new ConfigError(name, `must be a positive number, got "${raw}"`);
+  return value;
 }
 
 function readUrl(env: Env, name: string, fallback: string | null, protocols = ['http:', 'https:']): string | null {

@@ -5,11 +5,15 @@
 export const QUEUES = {
   maintenance: 'maintenance',
   charges: 'charges',
+  outbound: 'outbound',
+  webhooks: 'webhooks',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS: Record<QueueName, readonly string[]> = {
   [QUEUES.maintenance]: ['purge-idempotency-records'],
-  [QUEUES.charges]: ['recover-pending-charges'],
+  [QUEUES.charges]: ['recover-pending-charges', 'mark-overdue-charges'],
+  [QUEUES.webhooks]: ['process-webhook-event', 'requeue-stalled-webhooks', 'reconcile-open-charges'],
+  [QUEUES.outbound]: ['dispatch-outbound-events', 'deliver-outbound-event'],
 };

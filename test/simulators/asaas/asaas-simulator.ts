@@ -678,10 +678,12 @@ export class AsaasSimulator implements GatewaySimulator {
     const original = record.createdValue;
     const paid = amount === undefined ? original.plus(lateCharges(record)) : requireAmount(amount, 'amount');
     if (paid.eq(original)) return;
-    // Asaas keeps the created value in originalValue and shows what was paid in value.
+    // Asaas keeps the created value in originalValue and shows what was paid in value. Only late charges
+    // (interest and fine) count as interestValue; anything paid beyond them is an overpayment.
+    const late = lateCharges(record);
     record.payment.originalValue = toNumber(original);
     record.payment.value = toNumber(paid);
-    record.payment.interestValue = paid.gt(original) ? toNumber(paid.minus(original)) : null;
+    record.payment.interestValue = paid.gt(original) && late.gt(0) ? toNumber(late.lt(paid.minus(original)) ? late : paid.minus(original)) : null;
   }
 
   private markPaid(record: PaymentRecord, method: Method): void {
