@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import jwt from 'jsonwebtoken';
+import { createSecretKey, KeyObject } from 'node:crypto';
 import { AppConfig } from '../../common/config/app-config';
 import { APP_CONFIG } from '../../common/config/config.module';
 import { ApiError } from '../../common/errors/api-error';
@@ -10,10 +11,15 @@ import { Principal, ROLES, Role } from './principal';
 /** Verifies the platform's HS256 JWT (sub, accountId, role, exp) and puts the principal on the request. */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  // A KeyObject built once: given a string, jsonwebtoken first tries (and fails) to parse it as a public key on every request.
+  private readonly secret: KeyObject;
+
   constructor(
     private readonly reflector: Reflector,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.secret = createSecretKey(Buffer.from(config.authJwtSecret, 'utf8'));
+  }
 
   canActivate(context: ExecutionContext): boolean {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
@@ -26,7 +32,7 @@ export class JwtAuthGuard implements CanActivate {
     if (!token) throw ApiError.unauthorized();
     let claims: jwt.JwtPayload;
     try {
-      claims = jwt.verify(token, this.config.authJwtSecret, { algorithms: ['HS256'], requireExp: true } as jwt.VerifyOptions) as jwt.JwtPayload;
+      claims = jwt.verify(token, this.secret, { algorithms: ['HS256'], requireExp: true } as jwt.VerifyOptions) as jwt.JwtPayload;
     } catch (error) {
       throw ApiError.unauthorized(error instanceof jwt.TokenExpiredError ? 'The token has expired' : 'The token is invalid');
     }
