@@ -14,6 +14,7 @@ import { GatewaysModule } from './gateways/gateways.module';
 import { HealthModule } from './health/health.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { LedgersModule } from './refunds/ledger/ledgers.module';
+import { RefundsModule } from './refunds/refunds.module';
 import { OutboundEventsModule } from './webhooks/outbound/outbound-events.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -38,6 +39,7 @@ export class AppModule implements NestModule {
         LedgersModule,
         ChargesModule.forRoot(runsWorkers),
         WebhooksModule.forRoot(runsWorkers),
+        RefundsModule.forRoot(runsWorkers),
         MaintenanceModule.forRoot(runsWorkers),
       ],
     };

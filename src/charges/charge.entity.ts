@@ -130,6 +130,10 @@ export class Charge {
   @Column({ name: 'boleto_barcode', type: 'varchar', length: 60, nullable: true })
   boletoBarcode: string | null;
 
+  /** Retried payment attempts so far; the n-th uses the gateway reference "<id>:retry:<n>". */
+  @Column({ name: 'retry_count', type: 'integer', default: 0 })
+  retryCount: number;
+
   @Column({ name: 'creation_attempts', type: 'integer', default: 0 })
   creationAttempts: number;
 

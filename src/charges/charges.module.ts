@@ -10,6 +10,7 @@ import { ChargesController } from './charges.controller';
 import { ChargesRepository } from './charges.repository';
 import { ChargesService } from './charges.service';
 import { ChargeCreationService } from './create/charge-creation.service';
+import { ChargeCreditApplier } from './create/charge-credit.applier';
 import { ChargeDraftFactory } from './create/charge-draft';
 import { ChargeRecoveryProcessor } from './create/charge-recovery.processor';
 import { ChargeRecoveryScheduler } from './create/charge-recovery.scheduler';
@@ -20,6 +21,11 @@ import { CustomersService } from './customers/customers.service';
 import { OverdueProcessor, OverdueScheduler } from './overdue/overdue.processor';
 import { OverdueRepository } from './overdue/overdue.repository';
 import { Payment } from './payment.entity';
+import { ReminderDeliveriesRepository } from './reminders/reminder-deliveries.repository';
+import { ReminderScheduler } from './reminders/reminder-scheduler';
+import { ReminderSender } from './reminders/reminder-sender.service';
+import { ReminderSchedules, RemindersProcessor } from './reminders/reminders.processor';
+import { ChargeLedgerService } from './settlement/charge-ledger.service';
 import { PaymentStateApplier } from './settlement/payment-state-applier';
 import { SettlementRepository } from './settlement/settlement.repository';
 import { ChargeSenderService } from './send/charge-sender.service';
@@ -49,16 +55,22 @@ export class ChargesModule {
         ChargeDraftFactory,
         ChargeCreationService,
         GatewayChargeCompleter,
+        ChargeCreditApplier,
         CustomersRepository,
         CustomersService,
         ConversationClient,
         ChargeSenderService,
         SettlementRepository,
         PaymentStateApplier,
+        ChargeLedgerService,
         OverdueRepository,
+        ReminderDeliveriesRepository,
+        ReminderScheduler,
+        ReminderSender,
         ...workerProviders<unknown>(runsWorkers, [ChargeRecoveryProcessor, ChargeRecoveryScheduler, OverdueProcessor, OverdueScheduler]),
+        ...workerProviders<unknown>(runsWorkers, [RemindersProcessor, ReminderSchedules]),
       ] as never[],
-      exports: [ChargesService, ChargesRepository, CustomersService, PaymentStateApplier],
+      exports: [ChargesService, ChargesRepository, CustomersService, PaymentStateApplier, ChargeLedgerService, ReminderScheduler],
     };
   }
 }

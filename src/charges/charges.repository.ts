@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import Big from 'big.js';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { queryRows } from '../common/database/sql';
 import { ChargeItem } from './charge-item.entity';
@@ -79,6 +80,18 @@ export class ChargesRepository {
       .where('id = :id AND status = :pending', { id, pending: 'pending' })
       .execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /** The customer's credit used on a new charge; a charge fully covered by it is paid with nothing to collect. */
+  async applyCredit(manager: EntityManager, id: string, credit: Big, plan: Charge['installmentPlan'], paid: boolean): Promise<void> {
+    await manager.query(
+      `UPDATE charges SET credit_applied = $2, installment_plan = $3::jsonb,
+         status = CASE WHEN $4 THEN 'paid'::charge_status ELSE status END,
+         paid_at = CASE WHEN $4 THEN now() ELSE paid_at END,
+         creation_locked_until = CASE WHEN $4 THEN NULL ELSE creation_locked_until END
+       WHERE id = $1`,
+      [id, credit.toFixed(2), JSON.stringify(plan), paid],
+    );
   }
 
   async markFailed(manager: EntityManager, id: string, reason: string): Promise<boolean> {

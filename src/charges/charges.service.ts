@@ -20,6 +20,13 @@ export class ChargesService {
     return charge;
   }
 
+  /** For background work that starts from a row id rather than a principal. */
+  async requireById(id: string): Promise<Charge> {
+    const charge = await this.charges.findById(id);
+    if (!charge) throw ApiError.notFound('Charge');
+    return charge;
+  }
+
   async list(accountId: string, query: ListChargesQueryDto): Promise<Page<ChargeView>> {
     const limit = pageSize(query);
     const rows = await this.charges.list(accountId, {

@@ -22,6 +22,7 @@ export function chargeBody(overrides: Record<string, unknown> = {}): Record<stri
 /** Connects a simulated gateway account to the account through the real API; returns the connection id. */
 export async function connectGateway(t: TestApp, sims: Simulators, accountId: string, provider: 'asaas' | 'mercadopago' = 'asaas'): Promise<string> {
   const credentials = provider === 'asaas' ? sims.asaas.createAccount().credentials : sims.mercadopago.createAccount().credentials;
-  const response = await t.http.post('/v1/gateway-connections').set(bearer('admin', accountId)).send({ provider, environment: 'sandbox', credentials }).expect(201);
+  const response = await t.http.post('/v1/gateway-connections').set(bearer('admin', accountId)).send({ provider, environment: 'sandbox', credentials });
+  if (response.status !== 201) throw new Error(`connecting ${provider} answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body.id;
 }

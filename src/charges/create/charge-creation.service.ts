@@ -10,7 +10,11 @@ import { GatewayConnection } from '../../gateways/connections/gateway-connection
 import { GatewayConnectionsService, gatewayUnavailable } from '../../gateways/connections/gateway-connections.service';
 import { ChargesRepository } from '../charges.repository';
 import { ChargeView, toChargeView } from '../charge.view';
-import { lineTotal } from '../domain/charge-totals';
+import { installmentPlan, lineTotal } from '../domain/charge-totals';
+import { Charge } from '../charge.entity';
+import { OutboundEventsService } from '../../webhooks/outbound/outbound-events.service';
+import { ChargeCreditApplier } from './charge-credit.applier';
+import Big from 'big.js';
 import { CustomersService } from '../customers/customers.service';
 import { ChargeDraft, ChargeDraftFactory } from './charge-draft';
 import { CreateChargeDto } from './create-charge.dto';
@@ -30,24 +34,30 @@ export class ChargeCreationService {
     private readonly connections: GatewayConnectionsService,
     private readonly accounts: AccountsService,
     private readonly completer: GatewayChargeCompleter,
+    private readonly creditApplier: ChargeCreditApplier,
+    private readonly events: OutboundEventsService,
   ) {}
 
   async create(principal: AccountPrincipal, input: CreateChargeDto, idempotencyKey: string | null): Promise<ChargeView> {
     const resumed = idempotencyKey ? await this.charges.findByIdempotencyKey(principal.accountId, idempotencyKey) : null;
     if (resumed) return this.completeOrExplain(principal.accountId, resumed.id, false);
-    return this.completeOrExplain(principal.accountId, await this.savePending(principal.accountId, input, idempotencyKey), true);
+    const saved = await this.savePending(principal.accountId, input, idempotencyKey);
+    // A charge fully covered by the customer's credit is paid without touching the gateway.
+    if (saved.paidByCredit) return toChargeView((await this.charges.findInAccount(principal.accountId, saved.id))!);
+    return this.completeOrExplain(principal.accountId, saved.id, true);
   }
 
-  private async savePending(accountId: string, input: CreateChargeDto, idempotencyKey: string | null): Promise<string> {
+  private async savePending(accountId: string, input: CreateChargeDto, idempotencyKey: string | null): Promise<{ id: string; paidByCredit: boolean }> {
     const connection = await this.connections.resolveForCharge(accountId, input.gatewayConnectionId);
     const draft = await this.drafts.build(accountId, input, this.connections.adapterFor(connection).capabilities);
     if (input.customer) this.customers.normalizeDocument(input.customer.cpfCnpj);
     const id = randomUUID();
-    await this.charges.transaction((manager) => this.insert(manager, { id, accountId, input, draft, connection, idempotencyKey }));
-    return id;
+    const paidByCredit = await this.charges.transaction((manager) => this.insert(manager, { id, accountId, input, draft, connection, idempotencyKey }));
+    return { id, paidByCredit };
   }
 
-  private async insert(manager: EntityManager, args: { id: string; accountId: string; input: CreateChargeDto; draft: ChargeDraft; connection: GatewayConnection; idempotencyKey: string | null }): Promise<void> {
+  /** Saves the charge as pending and applies the customer's credit; true when the credit paid it in full. */
+  private async insert(manager: EntityManager, args: { id: string; accountId: string; input: CreateChargeDto; draft: ChargeDraft; connection: GatewayConnection; idempotencyKey: string | null }): Promise<boolean> {
     const { id, accountId, input, draft, connection } = args;
     const customer = input.customer ? await this.customers.upsert(manager, accountId, input.customer) : await this.customers.requireInAccount(accountId, input.customerId!);
     const number = await this.accounts.nextChargeNumber(manager, accountId);
@@ -80,6 +90,21 @@ export class ChargeCreationService {
       },
       draft.items.map((item, index) => ({ position: index + 1, productId: item.productId, description: item.description, quantity: item.quantity, unitPrice: item.unitPrice, total: lineTotal(item) })),
     );
+    const credit = await this.creditApplier.apply(manager, { accountId, customerId: customer.id, chargeId: id, number, total: draft.totals.total });
+    if (credit.eq(0)) return false;
+    return this.recordCredit(manager, id, credit, draft);
+  }
+
+  private async recordCredit(manager: EntityManager, id: string, credit: Big, draft: ChargeDraft): Promise<boolean> {
+    const remaining = draft.totals.total.minus(credit);
+    const paidByCredit = remaining.eq(0);
+    const plan = paidByCredit ? [] : installmentPlan(remaining, draft.installments, draft.dueDate).map((line) => ({ number: line.number, amount: toMoneyString(line.amount), dueDate: line.dueDate }));
+    await this.charges.applyCredit(manager, id, credit, plan, paidByCredit);
+    if (paidByCredit) {
+      const charge = (await manager.getRepository(Charge).findOne({ where: { id }, relations: { items: true } }))!;
+      await this.events.record(manager, { accountId: charge.accountId, type: 'charge.paid', data: { charge: { ...toChargeView(charge), pix: undefined } } });
+    }
+    return paidByCredit;
   }
 
   private async completeOrExplain(accountId: string, chargeId: string, leaseHeld: boolean): Promise<ChargeView> {

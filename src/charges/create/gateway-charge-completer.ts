@@ -1,6 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import Big from 'big.js';
-import QRCode from 'qrcode';
 import { EntityManager } from 'typeorm';
 import { GatewayChargeResult, GatewayError } from '../../gateways/contract/payment-gateway';
 import { GatewayConnection } from '../../gateways/connections/gateway-connection.entity';
@@ -8,9 +6,11 @@ import { GatewayConnectionsService } from '../../gateways/connections/gateway-co
 import { GatewayClient } from '../../gateways/gateway-client';
 import { OutboundEventsService } from '../../webhooks/outbound/outbound-events.service';
 import { Charge } from '../charge.entity';
-import { ChargeArtifacts, ChargesRepository } from '../charges.repository';
+import { ChargesRepository } from '../charges.repository';
+import { paymentsFor, toArtifacts } from './gateway-artifacts';
 import { toChargeView } from '../charge.view';
 import { CustomersService, toGatewayCustomer } from '../customers/customers.service';
+import { ReminderScheduler } from '../reminders/reminder-scheduler';
 
 export type CompletionOutcome = 'completed' | 'already_done' | 'busy' | 'failed' | 'retry_later';
 
@@ -29,6 +29,7 @@ export class GatewayChargeCompleter {
     private readonly connections: GatewayConnectionsService,
     private readonly gateways: GatewayClient,
     private readonly events: OutboundEventsService,
+    private readonly reminders: ReminderScheduler,
   ) {}
 
   /** `leaseHeld`: the caller saved the charge with the lease (the creating request). */
@@ -39,6 +40,7 @@ export class GatewayChargeCompleter {
     try {
       const result = await this.createOrFind(charge, connection);
       await this.store(charge, connection, result);
+      await this.reminders.scheduleFor(charge.id);
       return { outcome: 'completed' };
     } catch (error) {
       return this.handleFailure(charge, error);
@@ -100,38 +102,6 @@ export class GatewayChargeCompleter {
   private async isStillPending(chargeId: string): Promise<boolean> {
     return (await this.charges.findById(chargeId))?.status === 'pending';
   }
-}
-
-async function toArtifacts(result: GatewayChargeResult): Promise<ChargeArtifacts> {
-  const pix = result.pix;
-  // Some gateways give only the copy-and-paste code; the QR image is rendered from it.
-  const qrCodePng = pix ? (pix.qrCodePng ?? (await QRCode.toBuffer(pix.copyPaste, { type: 'png', margin: 2, width: 320 })).toString('base64')) : null;
-  return {
-    gatewayObjects: result.objects,
-    checkoutUrl: result.checkoutUrl,
-    pixCopyPaste: pix?.copyPaste ?? null,
-    pixQrCodePng: qrCodePng,
-    pixExpiresAt: pix?.expiresAt ? new Date(pix.expiresAt) : null,
-    boletoUrl: result.boleto?.url ?? null,
-    boletoDigitableLine: result.boleto?.digitableLine ?? null,
-    boletoBarcode: result.boleto?.barcode ?? null,
-  };
-}
-
-/** One payment attempt per gateway object; installment payments (one object each) carry their installment amount. */
-function paymentsFor(charge: Charge, connection: GatewayConnection, result: GatewayChargeResult) {
-  const perInstallment = charge.installments > 1 && result.objects.length === charge.installments;
-  return result.objects.map((object, index) => ({
-    chargeId: charge.id,
-    accountId: charge.accountId,
-    connectionId: connection.id,
-    method: object.method,
-    amount: perInstallment ? new Big(charge.installmentPlan[index].amount) : charge.total.minus(charge.creditApplied),
-    status: 'pending' as const,
-    idempotencyKey: `${charge.id}:${object.kind}:${object.id}`,
-    gatewayObjectKind: object.kind,
-    gatewayPaymentId: object.id,
-  }));
 }
 
 function describe(error: unknown): string {

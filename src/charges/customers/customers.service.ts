@@ -36,6 +36,15 @@ export class CustomersService {
     return customer;
   }
 
+  /** Serializes changes that take credit away from the customer. */
+  async lock(manager: EntityManager, customerId: string): Promise<void> {
+    await manager.query(`SELECT id FROM customers WHERE id = $1 FOR UPDATE`, [customerId]);
+  }
+
+  findInAccount(accountId: string, id: string): Promise<Customer | null> {
+    return this.customers.findInAccount(accountId, id);
+  }
+
   async require(id: string): Promise<Customer> {
     const customer = await this.customers.findById(id);
     if (!customer) throw new Error(`customer ${id} vanished`);

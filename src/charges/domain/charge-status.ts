@@ -18,13 +18,14 @@ export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
 const TRANSITIONS: Record<ChargeStatus, readonly ChargeStatus[]> = {
   pending: ['awaiting_payment', 'failed', 'paid', 'partially_paid', 'canceled'],
   awaiting_payment: ['partially_paid', 'paid', 'overdue', 'canceled'],
-  overdue: ['partially_paid', 'paid', 'canceled'],
+  // A retry re-opens an overdue or failed charge with a new payment attempt.
+  overdue: ['awaiting_payment', 'partially_paid', 'paid', 'canceled'],
   partially_paid: ['partially_paid', 'paid', 'overdue', 'partially_refunded', 'refunded'],
   paid: ['partially_refunded', 'refunded'],
   partially_refunded: ['partially_refunded', 'refunded'],
   refunded: [],
   canceled: [],
-  failed: [],
+  failed: ['awaiting_payment', 'canceled'],
 };
 
 export function canTransition(from: ChargeStatus, to: ChargeStatus): boolean {

@@ -1,4 +1,4 @@
-import { addMonths, format, isValid, parse } from 'date-fns';
+import { addDays, addMonths, format, isValid, parse } from 'date-fns';
 import { formatInTimeZone } from 'date-fns-tz';
 
 export const BUSINESS_TIME_ZONE = 'America/Sao_Paulo';
@@ -18,6 +18,10 @@ export function isCalendarDate(value: string): boolean {
 /** Calendar date plus whole months, clamped to the month's end (Jan 31 + 1 month = Feb 28). */
 export function addMonthsToDate(date: string, months: number): string {
   return format(addMonths(parse(date, 'yyyy-MM-dd', new Date(2000, 0, 1)), months), 'yyyy-MM-dd');
+}
+
+export function addDaysToDate(date: string, days: number): string {
+  return format(addDays(parse(date, 'yyyy-MM-dd', new Date(2000, 0, 1)), days), 'yyyy-MM-dd');
 }
 
 /** "30/11/2026" for pt-BR messages. */

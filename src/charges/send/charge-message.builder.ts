@@ -7,13 +7,19 @@ import { ConversationMessage } from './conversation.client';
 
 /** The pt-BR chat message for a charge: amount, due date, PIX code, boleto line, QR image and checkout button. */
 export function buildChargeMessage(charge: Charge, customerName: string): ConversationMessage {
+  return composeChargeMessage(charge, greeting(charge, customerName));
+}
+
+/** The body every charge-related message shares (how to pay), between its own opening and optional closing lines. */
+export function composeChargeMessage(charge: Charge, opening: string, closing: string | null = null): ConversationMessage {
   const sections = [
-    greeting(charge, customerName),
+    opening,
     charge.description ? `Referente a: ${charge.description}` : null,
     installmentsLine(charge),
     charge.pixCopyPaste ? `Pague com PIX copia e cola:\n${charge.pixCopyPaste}` : null,
     charge.boletoDigitableLine ? `Ou pague o boleto com a linha digitável:\n${charge.boletoDigitableLine}` : null,
     charge.checkoutUrl ? `Para pagar${charge.paymentMethods.includes('card') ? ' com cartão' : ''} pela página segura, toque em "Pagar agora".` : null,
+    closing,
   ];
   return {
     text: sections.filter((section): section is string => Boolean(section)).join('\n\n'),
@@ -23,9 +29,12 @@ export function buildChargeMessage(charge: Charge, customerName: string): Conver
   };
 }
 
+export function firstName(customerName: string): string {
+  return customerName.trim().split(/\s+/)[0];
+}
+
 function greeting(charge: Charge, customerName: string): string {
-  const firstName = customerName.trim().split(/\s+/)[0];
-  return `Olá, ${firstName}! Segue a cobrança nº ${charge.number} no valor de ${formatBRL(balanceDue(charge))}, vence em ${formatDatePtBr(charge.dueDate)}.`;
+  return `Olá, ${firstName(customerName)}! Segue a cobrança nº ${charge.number} no valor de ${formatBRL(balanceDue(charge))}, vence em ${formatDatePtBr(charge.dueDate)}.`;
 }
 
 function installmentsLine(charge: Charge): string | null {

@@ -8,6 +8,7 @@ import { isOpen } from '../domain/charge-status';
 import { CustomersService } from '../customers/customers.service';
 import { buildChargeMessage } from './charge-message.builder';
 import { ConversationClient } from './conversation.client';
+import { ReminderScheduler } from '../reminders/reminder-scheduler';
 
 export interface SentMessageView {
   messageId: string;
@@ -28,6 +29,7 @@ export class ChargeSenderService {
     private readonly charges: ChargesService,
     private readonly customers: CustomersService,
     private readonly conversations: ConversationClient,
+    private readonly reminders: ReminderScheduler,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -41,6 +43,7 @@ export class ChargeSenderService {
     try {
       const platformMessageId = await this.conversations.post(conversationId, message, messageId);
       const sentAt = await this.recordSent(messageId, chargeId, conversationId, platformMessageId);
+      await this.reminders.scheduleFor(chargeId);
       return { messageId, chargeId, conversationId, status: 'sent', platformMessageId, text: message.text, sentAt };
     } catch (error) {
       await this.recordFailed(messageId, error instanceof Error ? error.message : String(error));

@@ -6,21 +6,16 @@ import { GatewayPaymentState, GatewayPaymentStatus, GatewayRefundState } from '.
 import { GatewayConnection } from '../../gateways/connections/gateway-connection.entity';
 import { CreditLedgerService } from '../../refunds/credits/credit-ledger.service';
 import { RefundLedgerService } from '../../refunds/ledger/refund-ledger.service';
-import { OutboundEvent, OutboundEventsService, OutboundEventType } from '../../webhooks/outbound/outbound-events.service';
 import { Charge } from '../charge.entity';
-import { balanceDue, toChargeView } from '../charge.view';
-import { canTransition, ChargeStatus, isOpen } from '../domain/charge-status';
+import { balanceDue } from '../charge.view';
+import { ChargeStatus, isOpen } from '../domain/charge-status';
 import { Payment, PaymentStatus } from '../payment.entity';
+import { ChargeLedgerService, Effects } from './charge-ledger.service';
 import { SettlementRepository } from './settlement.repository';
 
 export type ApplyOrigin = 'webhook' | 'reconciliation';
 export type ApplyOutcome = { kind: 'applied'; chargeId: string; transitions: ChargeStatus[] } | { kind: 'unknown_charge' };
-
-/** What one gateway snapshot changed, collected while the charge row is locked. */
-interface Effects {
-  transitions: ChargeStatus[];
-  events: OutboundEvent[];
-}
+type SeenRefund = GatewayRefundState & { kind?: 'refund' | 'chargeback' };
 
 const MONEY_RECEIVED: ReadonlySet<GatewayPaymentStatus> = new Set(['succeeded', 'refund_pending', 'refunded', 'partially_refunded', 'chargeback', 'chargeback_reversed']);
 
@@ -35,28 +30,23 @@ export class PaymentStateApplier {
 
   constructor(
     private readonly settlement: SettlementRepository,
+    private readonly ledger: ChargeLedgerService,
     private readonly credits: CreditLedgerService,
     private readonly refunds: RefundLedgerService,
-    private readonly events: OutboundEventsService,
   ) {}
 
   async apply(connection: GatewayConnection, state: GatewayPaymentState, origin: ApplyOrigin): Promise<ApplyOutcome> {
-    const chargeId = await this.settlement.findChargeId(connection.id, state.externalReference, state.gatewayPaymentId);
+    const chargeId = await this.settlement.findChargeId(connection.id, chargeIdOf(state.externalReference), state.gatewayPaymentId);
     if (!chargeId) return { kind: 'unknown_charge' };
-    const transitions = await this.settlement.transaction(async (manager) => {
-      const charge = await this.settlement.lockCharge(manager, chargeId);
-      const effects: Effects = { transitions: [], events: [] };
+    const { effects } = await this.ledger.withLockedCharge(chargeId, async (manager, charge, changes) => {
       const payment = await this.paymentRow(manager, charge, connection, state);
-      await this.applyMoneyReceived(manager, charge, payment, state, effects);
-      await this.applyRefunds(manager, charge, payment, state, origin, effects);
-      await this.applyStatusOnly(manager, charge, payment, state, effects);
-      this.updatePaymentStatus(payment, state);
+      await this.applyMoneyReceived(manager, charge, payment, state, changes);
+      await this.applyRefunds(manager, charge, payment, state, origin, changes);
+      await this.applyStatusOnly(manager, charge, payment, state, changes);
+      updatePaymentStatus(payment, state);
       await this.settlement.savePayment(manager, payment);
-      await this.settlement.saveCharge(manager, charge);
-      await this.recordEvents(manager, charge, effects);
-      return effects.transitions;
     });
-    return { kind: 'applied', chargeId, transitions };
+    return { kind: 'applied', chargeId, transitions: effects.transitions };
   }
 
   private async paymentRow(manager: EntityManager, charge: Charge, connection: GatewayConnection, state: GatewayPaymentState): Promise<Payment> {
@@ -98,7 +88,7 @@ export class PaymentStateApplier {
     if (surplus.gt(0)) {
       await this.credit(manager, charge, surplus, 'overpayment', `Overpayment credit on charge ${charge.number}`, `overpayment:${payment.id}:${payment.amountReceived.toFixed(2)}`);
     }
-    this.transition(charge, balanceDue(charge).eq(0) ? 'paid' : 'partially_paid', effects);
+    this.ledger.transition(charge, balanceDue(charge).eq(0) ? 'paid' : 'partially_paid', effects);
   }
 
   /** Money arriving on a charge that is already paid, canceled or refunded becomes customer credit in full. */
@@ -110,24 +100,24 @@ export class PaymentStateApplier {
   }
 
   private async applyRefunds(manager: EntityManager, charge: Charge, payment: Payment, state: GatewayPaymentState, origin: ApplyOrigin, effects: Effects): Promise<void> {
-    const refunds = [...state.refunds.filter((refund) => refund.status === 'succeeded'), ...this.unlistedRefunds(payment, state), ...chargebackOf(payment, state)];
-    let refundedDelta = ZERO;
-    for (const refund of refunds) {
-      const counted = await this.countRefund(manager, charge, payment, refund, origin, effects);
-      refundedDelta = refundedDelta.plus(counted);
-    }
-    if (refundedDelta.eq(0)) return;
-    payment.amountRefunded = payment.amountRefunded.plus(refundedDelta);
-    // Refunds of interest are not refunds of the charge: the charge never refunds more than it was paid.
-    charge.amountRefunded = minBig(charge.amountPaid, charge.amountRefunded.plus(refundedDelta));
-    this.transition(charge, charge.amountRefunded.gte(charge.amountPaid) ? 'refunded' : 'partially_refunded', effects);
+    const seen: SeenRefund[] = [...state.refunds.filter((refund) => refund.status === 'succeeded'), ...unlistedRefunds(payment, state), ...chargebackOf(payment, state)];
+    for (const refund of seen) await this.countRefundOnce(manager, charge, payment, refund, origin, effects);
   }
 
-  /** Returns the amount newly counted: a refund already known (its sync answer or an earlier event) counts once. */
-  private async countRefund(manager: EntityManager, charge: Charge, payment: Payment, refund: GatewayRefundState & { kind?: 'refund' | 'chargeback' }, origin: ApplyOrigin, effects: Effects): Promise<Big> {
-    const known = await this.refunds.findByGatewayRefund(manager, payment.id, refund.gatewayRefundId);
-    if (known?.status === 'succeeded') return ZERO;
-    const counted = known ? await this.refunds.markSucceeded(manager, known.id) : await this.refunds.recordSucceeded(manager, {
+  /**
+   * A refund seen at the gateway counts once: when it is a refund we asked for (its id stored, or a pending one
+   * of the same amount whose id we did not know yet) it completes that refund; otherwise it was made in the
+   * gateway's own panel and is mirrored.
+   */
+  private async countRefundOnce(manager: EntityManager, charge: Charge, payment: Payment, refund: SeenRefund, origin: ApplyOrigin, effects: Effects): Promise<void> {
+    const known = (await this.refunds.findByGatewayRefund(manager, payment.id, refund.gatewayRefundId)) ?? (await this.refunds.claimPendingRequest(manager, payment.id, refund.amount, refund.gatewayRefundId));
+    if (known?.status === 'succeeded' || known?.status === 'canceled') return;
+    if (known) {
+      if (!(await this.refunds.markSucceeded(manager, known.id))) return;
+      this.ledger.countRefund(charge, payment, new Big(known.amount), effects, { id: known.id, gatewayRefundId: refund.gatewayRefundId, kind: refund.kind });
+      return;
+    }
+    const mirroredId = await this.refunds.recordSucceeded(manager, {
       accountId: charge.accountId,
       chargeId: charge.id,
       paymentId: payment.id,
@@ -135,68 +125,50 @@ export class PaymentStateApplier {
       origin: origin === 'webhook' ? 'gateway_panel' : 'reconciliation',
       amount: refund.amount,
       gatewayRefundId: refund.gatewayRefundId,
-      reason: refund.kind === 'chargeback' ? 'chargeback opened by the card holder' : 'refund seen at the gateway',
+      reason: refund.kind === 'chargeback' ? 'chargeback opened by the card holder' : 'refund made at the gateway',
     });
-    if (!counted) return ZERO;
-    effects.events.push({ accountId: charge.accountId, type: 'refund.succeeded', data: { chargeId: charge.id, gatewayRefundId: refund.gatewayRefundId, kind: refund.kind ?? 'refund', amount: refund.amount.toFixed(2) } });
-    return known ? new Big(known.amount) : refund.amount;
-  }
-
-  /** Gateways that report only a refunded total: the part not covered by listed refunds is one refund. */
-  private unlistedRefunds(payment: Payment, state: GatewayPaymentState): GatewayRefundState[] {
-    const listed = state.refunds.filter((refund) => refund.status === 'succeeded').reduce((total, refund) => total.plus(refund.amount), ZERO);
-    const unlisted = state.amountRefunded.minus(maxBig(listed, payment.amountRefunded));
-    if (unlisted.lte(0) || state.refunds.length > 0) return [];
-    return [{ gatewayRefundId: `total:${state.amountRefunded.toFixed(2)}`, status: 'succeeded', providerStatus: state.providerStatus, amount: unlisted, createdAt: null }];
+    if (mirroredId) this.ledger.countRefund(charge, payment, refund.amount, effects, { id: mirroredId, gatewayRefundId: refund.gatewayRefundId, kind: refund.kind });
   }
 
   private async applyStatusOnly(manager: EntityManager, charge: Charge, payment: Payment, state: GatewayPaymentState, effects: Effects): Promise<void> {
-    if (state.status === 'overdue') this.transition(charge, 'overdue', effects);
+    if (state.status === 'overdue') this.ledger.transition(charge, 'overdue', effects);
     if (state.status !== 'canceled' || charge.amountPaid.gt(0)) return;
-    // A charge is canceled at the gateway only when every payable object of it is.
-    const others = (await this.settlement.paymentsOf(manager, charge.id)).filter((other) => other.id !== payment.id && other.gatewayObjectKind === 'payment');
-    if (others.every((other) => other.status === 'canceled' || other.status === 'failed')) this.transition(charge, 'canceled', effects);
-  }
-
-  private updatePaymentStatus(payment: Payment, state: GatewayPaymentState): void {
-    payment.status = paymentStatusOf(state, payment);
-    payment.providerStatus = state.providerStatus.slice(0, 64);
-    payment.providerResponse = state.raw;
-  }
-
-  /** Through the transition table only; a further partial payment or refund is news even without a status change. */
-  private transition(charge: Charge, to: ChargeStatus, effects: Effects): void {
-    const repeatable = to === 'partially_paid' || to === 'partially_refunded';
-    if (charge.status === to && !repeatable) return;
-    if (charge.status !== to && !canTransition(charge.status, to)) {
-      this.logger.log({ msg: 'transition ignored', chargeId: charge.id, from: charge.status, to });
-      return;
-    }
-    charge.status = to;
-    if (to === 'paid') charge.paidAt = new Date();
-    if (to === 'canceled') charge.canceledAt = new Date();
-    effects.transitions.push(to);
-    effects.events.push({ accountId: charge.accountId, type: `charge.${to}` as OutboundEventType, data: {} });
+    // Canceled at the gateway only when every payable object of its current attempt is (a retry cancels the old ones).
+    const current = new Set(charge.gatewayObjects.filter((object) => object.kind === 'payment').map((object) => object.id));
+    if (!current.has(payment.gatewayPaymentId)) return;
+    const others = (await this.settlement.paymentsOf(manager, charge.id)).filter((other) => other.id !== payment.id && current.has(other.gatewayPaymentId));
+    if (others.every((other) => other.status === 'canceled' || other.status === 'failed')) this.ledger.transition(charge, 'canceled', effects);
   }
 
   private async credit(manager: EntityManager, charge: Charge, amount: Big, kind: 'overpayment' | 'already_paid', description: string, sourceKey: string): Promise<void> {
     await this.credits.record(manager, { accountId: charge.accountId, customerId: charge.customerId, amount, kind, description, chargeId: charge.id, sourceKey });
   }
-
-  private async recordEvents(manager: EntityManager, charge: Charge, effects: Effects): Promise<void> {
-    const view = { ...toChargeView({ ...charge, items: [] } as Charge), pix: undefined };
-    for (const event of effects.events) {
-      const data = event.type.startsWith('charge.') && event.type !== 'charge.payment_credited' ? { charge: view } : { ...event.data, charge: view };
-      await this.events.record(manager, { ...event, data });
-    }
-  }
 }
 
-function chargebackOf(payment: Payment, state: GatewayPaymentState): Array<GatewayRefundState & { kind: 'chargeback' }> {
+/** Our references are the charge id, or "<charge id>:retry:<n>" for a retried payment attempt. */
+export function chargeIdOf(externalReference: string | null): string | null {
+  return externalReference ? externalReference.split(':')[0] : null;
+}
+
+/** Gateways that report only a refunded total: the part not covered by listed refunds is one refund. */
+function unlistedRefunds(payment: Payment, state: GatewayPaymentState): SeenRefund[] {
+  if (state.refunds.length > 0) return [];
+  const unlisted = state.amountRefunded.minus(payment.amountRefunded);
+  if (unlisted.lte(0)) return [];
+  return [{ gatewayRefundId: `total:${state.amountRefunded.toFixed(2)}`, status: 'succeeded', providerStatus: state.providerStatus, amount: unlisted, createdAt: null }];
+}
+
+function chargebackOf(payment: Payment, state: GatewayPaymentState): SeenRefund[] {
   if (state.status !== 'chargeback') return [];
   const disputed = payment.amountReceived.minus(payment.amountRefunded);
   if (disputed.lte(0)) return [];
   return [{ gatewayRefundId: 'chargeback', status: 'succeeded', providerStatus: state.providerStatus, amount: disputed, createdAt: null, kind: 'chargeback' }];
+}
+
+function updatePaymentStatus(payment: Payment, state: GatewayPaymentState): void {
+  payment.status = paymentStatusOf(state, payment);
+  payment.providerStatus = state.providerStatus.slice(0, 64);
+  payment.providerResponse = state.raw;
 }
 
 function paymentStatusOf(state: GatewayPaymentState, payment: Payment): PaymentStatus {

@@ -7,6 +7,8 @@ export const QUEUES = {
   charges: 'charges',
   outbound: 'outbound',
   webhooks: 'webhooks',
+  reminders: 'reminders',
+  refunds: 'refunds',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -16,4 +18,6 @@ export const JOBS: Record<QueueName, readonly string[]> = {
   [QUEUES.charges]: ['recover-pending-charges', 'mark-overdue-charges'],
   [QUEUES.webhooks]: ['process-webhook-event', 'requeue-stalled-webhooks', 'reconcile-open-charges'],
   [QUEUES.outbound]: ['dispatch-outbound-events', 'deliver-outbound-event'],
+  [QUEUES.refunds]: ['settle-pending-refunds'],
+  [QUEUES.reminders]: ['send-payment-reminder', 'schedule-missing-reminders'],
 };

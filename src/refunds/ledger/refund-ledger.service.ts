@@ -36,15 +36,30 @@ export class RefundLedgerService {
     return rows[0] ?? null;
   }
 
-  /** Inserts a succeeded refund seen at the gateway; false when it is already known. */
-  async recordSucceeded(manager: EntityManager, refund: MirroredRefundInput): Promise<boolean> {
-    const rows = await queryRows(
+  /**
+   * A pending refund we asked for whose gateway id we do not know yet (the webhook beat the synchronous answer):
+   * the oldest one of the same amount on the payment takes the gateway's id.
+   */
+  async claimPendingRequest(manager: EntityManager, paymentId: string, amount: Big, gatewayRefundId: string): Promise<RefundRow | null> {
+    const rows = await queryRows<RefundRow>(
+      manager,
+      `UPDATE refunds SET gateway_refund_id = $3, updated_at = now()
+       WHERE id = (SELECT id FROM refunds WHERE payment_id = $1 AND status = 'pending' AND gateway_refund_id IS NULL AND amount = $2 ORDER BY seq LIMIT 1 FOR UPDATE)
+       RETURNING id, status, amount::text, origin`,
+      [paymentId, amount.toFixed(2), gatewayRefundId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Inserts a succeeded refund seen at the gateway; its id, or null when it is already known. */
+  async recordSucceeded(manager: EntityManager, refund: MirroredRefundInput): Promise<string | null> {
+    const rows = await queryRows<{ id: string }>(
       manager,
       `INSERT INTO refunds (account_id, charge_id, payment_id, kind, origin, amount, status, gateway_refund_id, reason)
        VALUES ($1, $2, $3, $4, $5, $6, 'succeeded', $7, $8) ON CONFLICT (payment_id, gateway_refund_id) DO NOTHING RETURNING id`,
       [refund.accountId, refund.chargeId, refund.paymentId, refund.kind, refund.origin, refund.amount.toFixed(2), refund.gatewayRefundId, refund.reason],
     );
-    return rows.length > 0;
+    return rows[0]?.id ?? null;
   }
 
   /** A refund we asked for (pending) that the gateway now reports as done. */
@@ -55,6 +70,11 @@ export class RefundLedgerService {
 
   async markFailed(manager: EntityManager, refundId: string, reason: string): Promise<boolean> {
     const rows = await queryRows(manager, `UPDATE refunds SET status = 'failed', failure_reason = $2, updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING id`, [refundId, reason]);
+    return rows.length > 0;
+  }
+
+  async markCanceled(manager: EntityManager, refundId: string, reason: string): Promise<boolean> {
+    const rows = await queryRows(manager, `UPDATE refunds SET status = 'canceled', failure_reason = $2, updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING id`, [refundId, reason]);
     return rows.length > 0;
   }
 

@@ -37,20 +37,23 @@ export class ChargeSyncService {
   }
 
   async sync(chargeId: string): Promise<number> {
-    const [charge] = await queryRows<{ connection_id: string }>(this.dataSource, `SELECT connection_id FROM charges WHERE id = $1`, [chargeId]);
+    const [charge] = await queryRows<{ connection_id: string; retry_count: number }>(this.dataSource, `SELECT connection_id, retry_count FROM charges WHERE id = $1`, [chargeId]);
     const connection = (await this.connections.findById(charge.connection_id))!;
-    const states = await this.gateways.call(connection, (adapter, ctx) => adapter.listPaymentsByReference(ctx, chargeId));
+    const references = [chargeId, ...Array.from({ length: charge.retry_count }, (_, index) => `${chargeId}:retry:${index + 1}`)];
+    const states = (await Promise.all(references.map((reference) => this.gateways.call(connection, (adapter, ctx) => adapter.listPaymentsByReference(ctx, reference))))).flat();
     for (const state of states) await this.applier.apply(connection, state, 'reconciliation');
     await this.dataSource.query(`UPDATE charges SET last_synced_at = now() WHERE id = $1`, [chargeId]);
     return states.length;
   }
 
-  /** Open charges not heard of for a while; oldest sync first. */
+  /** Open charges, or charges with a pending refund, not heard of for a while; oldest sync first. */
   async findStale(olderThanMinutes: number, limit: number): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
       this.dataSource,
       `SELECT c.id FROM charges c JOIN gateway_connections g ON g.id = c.connection_id
-       WHERE c.status IN ('awaiting_payment', 'partially_paid', 'overdue') AND g.status <> 'invalid'
+       WHERE g.status <> 'invalid'
+         AND (c.status IN ('awaiting_payment', 'partially_paid', 'overdue')
+              OR EXISTS (SELECT 1 FROM refunds r WHERE r.charge_id = c.id AND r.status = 'pending'))
          AND coalesce(c.last_synced_at, c.updated_at) < now() - make_interval(mins => $1)
        ORDER BY coalesce(c.last_synced_at, c.updated_at) LIMIT $2`,
       [olderThanMinutes, limit],

@@ -1,9 +1,11 @@
+import { generateCpf } from '@brazilian-utils/brazilian-utils';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PaymentStateApplier } from '../../../src/charges/settlement/payment-state-applier';
 import { OverdueProcessor } from '../../../src/charges/overdue/overdue.processor';
 import { ReconciliationProcessor } from '../../../src/webhooks/reconciliation/reconciliation.processor';
 import { chargeBody, connectGateway } from '../../support/charges';
+import { ledgerViolations } from '../../support/ledger';
 import { startSimulators, Simulators } from '../../support/simulators';
 import { bearer, enabledAccount, startReachableApp, startTestApp, TestApp, waitFor } from '../../support/test-app';
 
@@ -20,13 +22,21 @@ describe('gateway webhooks are the source of truth', () => {
     asaasConnectionId = await connectGateway(t, sims, accountId, 'asaas');
   });
 
+  afterEach(async () => {
+    expect(await ledgerViolations(t)).toEqual([]);
+  });
+
   afterAll(async () => {
     await t.close();
     await sims.stop();
   });
 
-  const createCharge = async (overrides: Record<string, unknown> = {}, account = accountId) =>
-    (await t.http.post('/v1/charges').set(bearer('agent', account)).send(chargeBody({ items: [{ description: 'Pedido', quantity: 1, unitPrice: 100 }], ...overrides })).expect(201)).body;
+  // A customer of its own per charge unless a test says otherwise: credits (overpayments) must not leak between tests.
+  const createCharge = async (overrides: Record<string, unknown> = {}, account = accountId) => {
+    const customer = { name: 'Maria Souza', cpfCnpj: generateCpf(), email: 'maria@example.com' };
+    const body = chargeBody({ customer, items: [{ description: 'Pedido', quantity: 1, unitPrice: 100 }], ...overrides });
+    return (await t.http.post('/v1/charges').set(bearer('agent', account)).send(body).expect(201)).body;
+  };
   const readCharge = async (id: string, account = accountId) => (await t.http.get(`/v1/charges/${id}`).set(bearer('viewer', account)).expect(200)).body;
   const waitForStatus = (id: string, status: string, account = accountId) => waitFor(() => readCharge(id, account), (charge) => charge.status === status);
   const gatewayPaymentId = (charge: { id: string }) => sims.asaas.payments().find((payment) => payment.externalReference === charge.id)!.id;
