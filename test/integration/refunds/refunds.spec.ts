@@ -1,7 +1,6 @@
-import { generateCpf } from '@brazilian-utils/brazilian-utils';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { chargeBody, connectGateway, daysFromToday } from '../../support/charges';
+import { chargeBody, chargeHelpers, connectGateway, daysFromToday } from '../../support/charges';
 import { ledgerViolations, runCheckLedgerScript } from '../../support/ledger';
 import { startSimulators, Simulators } from '../../support/simulators';
 import { bearer, enabledAccount, startReachableApp, TestApp, waitFor } from '../../support/test-app';
@@ -27,14 +26,7 @@ describe('refunds, cancellation, retries and customer credits', () => {
     await sims.stop();
   });
 
-  // A customer of its own per charge unless a test says otherwise: credits must not leak between tests.
-  const createCharge = async (overrides: Record<string, unknown> = {}, account = accountId) => {
-    const customer = { name: 'Maria Souza', cpfCnpj: generateCpf(), email: 'maria@example.com' };
-    const body = chargeBody({ customer, items: [{ description: 'Pedido', quantity: 1, unitPrice: 100 }], ...overrides });
-    return (await t.http.post('/v1/charges').set(bearer('agent', account)).send(body).expect(201)).body;
-  };
-  const readCharge = async (id: string, account = accountId) => (await t.http.get(`/v1/charges/${id}`).set(bearer('viewer', account)).expect(200)).body;
-  const waitForStatus = (id: string, status: string, account = accountId) => waitFor(() => readCharge(id, account), (charge) => charge.status === status);
+  const { createCharge, readCharge, waitForStatus } = chargeHelpers(() => t, () => accountId);
   const gatewayPayment = (chargeId: string) => sims.asaas.payments().find((payment) => payment.externalReference === chargeId)!;
   const refund = (chargeId: string, body: object, role: 'admin' | 'agent' = 'admin', key?: string) => {
     const call = t.http.post(`/v1/charges/${chargeId}/refunds`).set(bearer(role, accountId));

@@ -1,10 +1,9 @@
-import { generateCpf } from '@brazilian-utils/brazilian-utils';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PaymentStateApplier } from '../../../src/charges/settlement/payment-state-applier';
 import { OverdueProcessor } from '../../../src/charges/overdue/overdue.processor';
 import { ReconciliationProcessor } from '../../../src/webhooks/reconciliation/reconciliation.processor';
-import { chargeBody, connectGateway } from '../../support/charges';
+import { chargeBody, chargeHelpers, connectGateway } from '../../support/charges';
 import { ledgerViolations } from '../../support/ledger';
 import { startSimulators, Simulators } from '../../support/simulators';
 import { bearer, enabledAccount, startReachableApp, startTestApp, TestApp, waitFor } from '../../support/test-app';
@@ -31,14 +30,7 @@ describe('gateway webhooks are the source of truth', () => {
     await sims.stop();
   });
 
-  // A customer of its own per charge unless a test says otherwise: credits (overpayments) must not leak between tests.
-  const createCharge = async (overrides: Record<string, unknown> = {}, account = accountId) => {
-    const customer = { name: 'Maria Souza', cpfCnpj: generateCpf(), email: 'maria@example.com' };
-    const body = chargeBody({ customer, items: [{ description: 'Pedido', quantity: 1, unitPrice: 100 }], ...overrides });
-    return (await t.http.post('/v1/charges').set(bearer('agent', account)).send(body).expect(201)).body;
-  };
-  const readCharge = async (id: string, account = accountId) => (await t.http.get(`/v1/charges/${id}`).set(bearer('viewer', account)).expect(200)).body;
-  const waitForStatus = (id: string, status: string, account = accountId) => waitFor(() => readCharge(id, account), (charge) => charge.status === status);
+  const { createCharge, readCharge, waitForStatus } = chargeHelpers(() => t, () => accountId);
   const gatewayPaymentId = (charge: { id: string }) => sims.asaas.payments().find((payment) => payment.externalReference === charge.id)!.id;
   const events = async (chargeId: string, type?: string): Promise<Array<{ type: string }>> =>
     t.dataSource.query(`SELECT type FROM outbound_events WHERE (data->'charge'->>'id' = $1 OR data->>'chargeId' = $1) ${type ? 'AND type = $2' : ''} ORDER BY seq`, type ? [chargeId, type] : [chargeId]);

@@ -1,11 +1,10 @@
+import { qrCodePng } from '../shared/qr-png';
 import { generateCnpj, isValidCnpj, isValidCpf } from '@brazilian-utils/brazilian-utils';
 import Big from 'big.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { deflateSync } from 'node:zlib';
 import { createDynamicPix, hasError } from 'pix-utils';
-import QRCode from 'qrcode';
 import {
   ASAAS_CREATE_BILLING_TYPES,
   AsaasCreateBillingType,
@@ -1008,61 +1007,7 @@ function buildPixQrCode(record: PaymentRecord, accountName: string): AsaasPixQrC
   if (hasError(pix)) throw new Error(`pix-utils: ${pix.message}`);
   const payload = pix.toBRCode();
   // Dynamic QR with due date (cobv): valid for 12 months after the due date.
-  return { encodedImage: qrCodePng(payload).toString('base64'), payload, expirationDate: `${addMonths(record.payment.dueDate, 12)} 23:59:59` };
-}
-
-/**
- * About 200x200 like the Asaas example image. The matrix comes from qrcode; the PNG is written here because
- * qrcode's pngjs encoder takes ~250 ms per image under jest, which every pix charge in every suite would pay.
- */
-export function qrCodePng(payload: string): Buffer {
-  const modules = QRCode.create(payload, { errorCorrectionLevel: 'M' }).modules;
-  const quietZone = 4;
-  const scale = Math.max(1, Math.floor(200 / (modules.size + 2 * quietZone)));
-  const side = (modules.size + 2 * quietZone) * scale;
-  const rows: Buffer[] = [];
-  for (let y = 0; y < side; y++) {
-    const row = Buffer.alloc(side + 1, 255);
-    row[0] = 0; // filter: none
-    const moduleRow = Math.floor(y / scale) - quietZone;
-    for (let x = 0; x < side; x++) {
-      const moduleColumn = Math.floor(x / scale) - quietZone;
-      const inside = moduleRow >= 0 && moduleColumn >= 0 && moduleRow < modules.size && moduleColumn < modules.size;
-      if (inside && modules.get(moduleRow, moduleColumn)) row[x + 1] = 0;
-    }
-    rows.push(row);
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(side, 0);
-  header.writeUInt32BE(side, 4);
-  header.set([8, 0, 0, 0, 0], 8); // 8-bit grayscale, deflate, no filter method extras, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(Buffer.concat(rows))),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const typeAndData = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typeAndData));
-  return Buffer.concat([length, typeAndData, crc]);
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let bit = 0; bit < 8; bit++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(data: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  return { encodedImage: qrCodePng(payload, { targetWidth: 200 }).toString('base64'), payload, expirationDate: `${addMonths(record.payment.dueDate, 12)} 23:59:59` };
 }
 
 /** Banco do Brasil layout (convênio 7 digits), as in the Asaas docs example; value and due date as of now. */

@@ -1,10 +1,9 @@
+import { qrCodePng } from '../shared/qr-png';
 import http, { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
 import Big from 'big.js';
-import QRCode from 'qrcode';
 import { createStaticPix, hasError } from 'pix-utils';
 import { isValidCnpj, isValidCpf } from '@brazilian-utils/brazilian-utils';
 import { formatInTimeZone } from 'date-fns-tz';
@@ -125,7 +124,6 @@ const MP_TIMESTAMP = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
 const BOLETO_BASE_DATE = Date.UTC(1997, 9, 7);
 const DAY_MS = 86_400_000;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PAYABLE_STATUSES = ['pending', 'in_process', 'authorized'];
 const REFUNDABLE_STATUSES = ['approved'];
 
@@ -861,7 +859,7 @@ function addPixData(json: SimPayment, account: Account): void {
   });
   if (hasError(pix)) throw new Error('could not build the pix BR Code');
   const qrCode = pix.toBRCode();
-  const png = qrCodePng(qrCode);
+  const png = qrCodePng(qrCode, { scale: 4 });
   json.point_of_interaction = {
     type: 'OPENPLATFORM',
     business_info: { unit: 'online_payments', sub_unit: 'default' },
@@ -879,54 +877,6 @@ function addPixData(json: SimPayment, account: Account): void {
   } as MpPayment['point_of_interaction'];
 }
 
-/**
- * The QR matrix comes from `qrcode`; the PNG (8-bit grayscale, 4 px per module, 4-module quiet zone) is
- * written here because qrcode's own PNG renderer takes ~250 ms per image under jest.
- */
-function qrCodePng(text: string): Buffer {
-  const { size, data } = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules;
-  const scale = 4;
-  const margin = 4;
-  const width = (size + 2 * margin) * scale;
-  const rows: Buffer[] = [];
-  for (let y = 0; y < width; y++) {
-    const row = Buffer.alloc(width + 1, 0xff);
-    row[0] = 0; // filter: none
-    const moduleY = Math.floor(y / scale) - margin;
-    for (let x = 0; x < width; x++) {
-      const moduleX = Math.floor(x / scale) - margin;
-      const inside = moduleX >= 0 && moduleY >= 0 && moduleX < size && moduleY < size;
-      if (inside && data[moduleY * size + moduleX]) row[x + 1] = 0;
-    }
-    rows.push(row);
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(width, 4);
-  header.set([8, 0, 0, 0, 0], 8); // bit depth 8, grayscale, deflate, no filter, no interlace
-  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(Buffer.concat(rows))), pngChunk('IEND', Buffer.alloc(0))]);
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const typeAndData = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typeAndData));
-  return Buffer.concat([length, typeAndData, crc]);
-}
-
-const CRC32_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) crc = CRC32_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
 
 function addBoletoData(json: SimPayment, account: Account): void {
   const reference = String(json.id).padStart(10, '0').slice(-10);
