@@ -10,9 +10,10 @@ import { BenchResult, resultsOf, writeResults } from './lib/results';
 import { BenchContext, Scenario } from './lib/scenario';
 import { formatTable } from './lib/table';
 import { chargeCreate } from './scenarios/charge-create';
+import { webhookIngest } from './scenarios/webhook-ingest';
 
 /** Every scenario, in run order. A new one is a file in bench/scenarios/ plus one entry here. */
-const SCENARIOS: Scenario[] = [chargeCreate];
+const SCENARIOS: Scenario[] = [chargeCreate, webhookIngest];
 
 const RESULTS_FILE = resolve(__dirname, '..', 'bench-results.json');
 const DEFAULT_DURATION_SECONDS = 10;

@@ -15,6 +15,23 @@ declare module 'autocannon' {
       idReplacement?: boolean;
       /** Runs the load generator in this many worker threads instead of the calling thread. */
       workers?: number;
+      /** Stops after this many responses in all (each connection gets its share); `duration` is then ignored. */
+      amount?: number;
+      /** Requests each connection cycles through; in worker mode the hooks are paths of CommonJS modules. */
+      requests?: Request[];
+    }
+
+    /** Extra fields are kept and handed to `setupRequest` with the request. */
+    interface Request {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      /** Module exporting `(request, context) => request`, called before each send. */
+      setupRequest?: string;
+      /** Module exporting `(status, body, context, headers) => void`, called on each answer. */
+      onResponse?: string;
+      [extra: string]: unknown;
     }
 
     interface Histogram {

@@ -32,8 +32,8 @@ export interface LoadResult {
 
 // The load generator runs in a worker thread: on the same event loop as the in-process app it would steal the
 // app's CPU time and make every figure depend on autocannon's own cost.
-const LOAD_GENERATOR_WORKERS = 1;
-const REQUEST_TIMEOUT_SECONDS = 30;
+export const LOAD_GENERATOR_WORKERS = 1;
+export const REQUEST_TIMEOUT_SECONDS = 30;
 
 /** `signal` stops a run in flight (deadline or Ctrl-C); an aborted run never resolves. */
 export async function runLoad(baseUrl: string, options: LoadOptions, signal?: AbortSignal): Promise<LoadResult> {
@@ -42,7 +42,7 @@ export async function runLoad(baseUrl: string, options: LoadOptions, signal?: Ab
   return { ...summarize(measured), warmupFailures: warmup ? failuresOf(warmup) : 0 };
 }
 
-function fire(options: autocannon.Options, signal?: AbortSignal): Promise<autocannon.Result> {
+export function fire(options: autocannon.Options, signal?: AbortSignal): Promise<autocannon.Result> {
   signal?.throwIfAborted();
   const instance = autocannon(options);
   const stop = () => instance.stop();
@@ -68,7 +68,7 @@ function autocannonOptions(baseUrl: string, options: LoadOptions): autocannon.Op
   };
 }
 
-function summarize(result: autocannon.Result): Omit<LoadResult, 'warmupFailures'> {
+export function summarize(result: autocannon.Result): Omit<LoadResult, 'warmupFailures'> {
   const successes = result['2xx'];
   return {
     requestsPerSecond: result.requests.total / result.duration,

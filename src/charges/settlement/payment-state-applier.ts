@@ -165,8 +165,15 @@ function chargebackOf(payment: Payment, state: GatewayPaymentState): SeenRefund[
   return [{ gatewayRefundId: 'chargeback', status: 'succeeded', providerStatus: state.providerStatus, amount: disputed, createdAt: null, kind: 'chargeback' }];
 }
 
+/** Where a payment is in its life; a stale snapshot (PENDING after RECEIVED) never moves it back. */
+const PAYMENT_PROGRESS: Record<PaymentStatus, number> = { pending: 0, processing: 1, failed: 2, canceled: 2, partial: 3, succeeded: 4, partially_refunded: 5, refunded: 6 };
+
 function updatePaymentStatus(payment: Payment, state: GatewayPaymentState): void {
-  payment.status = paymentStatusOf(state, payment);
+  const next = paymentStatusOf(state, payment);
+  // A failed or canceled attempt may come back (restored at the gateway, card retried on the checkout).
+  const reopened = payment.status === 'failed' || payment.status === 'canceled';
+  if (!reopened && PAYMENT_PROGRESS[next] < PAYMENT_PROGRESS[payment.status]) return;
+  payment.status = next;
   payment.providerStatus = state.providerStatus.slice(0, 64);
   payment.providerResponse = state.raw;
 }

@@ -24,6 +24,7 @@ import {
   RefundInput,
   WebhookRegistration,
 } from '../contract/payment-gateway';
+import { digitableLineFromBarcode } from '../shared/boleto';
 import { verifyMercadoPagoSignature } from './mercadopago-signature';
 import { isPendingRefundStatus, mapPaymentStatus, mapRefundStatus, moneyWasReceived } from './mercadopago-status.map';
 import {
@@ -485,37 +486,6 @@ function pickArtifactPayment(payments: MpPayment[], method: 'pix' | 'boleto'): M
   return ofMethod.find((payment) => payment.status === 'pending') ?? ofMethod[0];
 }
 
-/**
- * 47-digit linha digitável of a 44-digit bank boleto barcode (FEBRABAN layout: three fields with
- * mod-10 check digits, the general check digit, then due factor + value). Null when the barcode is
- * not a bank boleto or its general (mod-11) check digit is wrong, so an invalid line is never shown.
- */
-export function digitableLineFromBarcode(barcode: string): string | null {
-  if (!/^\d{44}$/.test(barcode) || barcode.startsWith('8')) return null;
-  if (boletoGeneralCheckDigit(barcode) !== Number(barcode[4])) return null;
-  const fields = [barcode.slice(0, 4) + barcode.slice(19, 24), barcode.slice(24, 34), barcode.slice(34, 44)];
-  return fields.map((field) => field + mod10(field)).join('') + barcode[4] + barcode.slice(5, 19);
-}
-
-function boletoGeneralCheckDigit(barcode: string): number {
-  const digits = barcode.slice(0, 4) + barcode.slice(5);
-  let sum = 0;
-  for (let i = digits.length - 1, weight = 2; i >= 0; i--, weight = weight === 9 ? 2 : weight + 1) {
-    sum += Number(digits[i]) * weight;
-  }
-  const digit = 11 - (sum % 11);
-  return digit === 0 || digit === 10 || digit === 11 ? 1 : digit;
-}
-
-function mod10(digits: string): number {
-  let sum = 0;
-  for (let i = digits.length - 1, weight = 2; i >= 0; i--, weight = weight === 2 ? 1 : 2) {
-    const product = Number(digits[i]) * weight;
-    sum += product > 9 ? product - 9 : product;
-  }
-  return (10 - (sum % 10)) % 10;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Webhooks
 
@@ -613,3 +583,5 @@ function stringOrNull(value: string | number | null | undefined): string | null 
 function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
+
+export { digitableLineFromBarcode };

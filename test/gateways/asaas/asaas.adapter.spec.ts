@@ -16,7 +16,8 @@ import {
 import { ASAAS_WEBHOOK_EVENTS, AsaasAdapter } from '../../../src/gateways/asaas/asaas.adapter';
 import { mapAsaasPaymentStatus, mapAsaasRefundStatus, webhookCategory } from '../../../src/gateways/asaas/asaas-status.map';
 import { ASAAS_PAYMENT_STATUSES, ASAAS_REFUND_STATUSES, AsaasPayment } from '../../../src/gateways/asaas/asaas.types';
-import { AsaasSimulator, digitableLineFromBarcode } from '../../simulators/asaas/asaas-simulator';
+import { AsaasSimulator } from '../../simulators/asaas/asaas-simulator';
+import { digitableLineFromBarcode } from '../../../src/gateways/shared/boleto';
 
 const ASAAS_REFERENCE = path.resolve(__dirname, '../../../../shared/reference/gateways/asaas');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -92,6 +92,8 @@ describe('gateway webhooks are the source of truth', () => {
     await postAsaas(JSON.stringify(staleOverdue), lastDeliveryFor(gatewayPaymentId(charge)).headers['asaas-access-token']).expect(200);
     await waitFor(() => t.dataSource.query(`SELECT status FROM webhook_events WHERE provider_event_id = $1`, [staleOverdue.id]), (rows) => rows[0]?.status === 'processed');
     expect((await readCharge(charge.id)).status).toBe('paid');
+    const payments = await t.dataSource.query(`SELECT status, provider_status FROM payments WHERE charge_id = $1`, [charge.id]);
+    expect(payments).toEqual([{ status: 'succeeded', provider_status: 'RECEIVED' }]);
 
     const late = await createCharge();
     await sims.asaas.expire(gatewayPaymentId(late));

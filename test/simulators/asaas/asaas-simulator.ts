@@ -1,3 +1,4 @@
+import { bankBoletoBarcode, digitableLineFromBarcode } from '../../../src/gateways/shared/boleto';
 import { qrCodePng } from '../shared/qr-png';
 import { generateCnpj, isValidCnpj, isValidCpf } from '@brazilian-utils/brazilian-utils';
 import Big from 'big.js';
@@ -1015,53 +1016,8 @@ function identificationField(record: PaymentRecord): AsaasIdentificationField {
   const payment = record.payment;
   if (!payment.nossoNumero) throw invalid('invalid_billingType', 'Esta cobrança não possui boleto.');
   const freeField = `000000${BOLETO_CONVENIO}${payment.nossoNumero.padStart(10, '0')}${BOLETO_CARTEIRA}`;
-  const barCode = boletoBarcode(BOLETO_BANK, dueDateFactor(payment.dueDate), new Big(payment.value), freeField);
-  return { identificationField: digitableLineFromBarcode(barCode), nossoNumero: payment.nossoNumero, barCode };
-}
-
-/** 44 digits: bank(3) currency(1) DV(1) factor(4) value(10) free field(25); DV = mod 11 over the other 43. */
-export function boletoBarcode(bank: string, factor: string, value: Big, freeField: string): string {
-  const cents = value.times(100).round(0).toFixed(0).padStart(10, '0');
-  const withoutDv = `${bank}9${factor}${cents}${freeField}`;
-  return `${withoutDv.slice(0, 4)}${barcodeCheckDigit(withoutDv)}${withoutDv.slice(4)}`;
-}
-
-export function barcodeCheckDigit(digits43: string): number {
-  let weight = 2;
-  let sum = 0;
-  for (let index = digits43.length - 1; index >= 0; index--) {
-    sum += Number(digits43[index]) * weight;
-    weight = weight === 9 ? 2 : weight + 1;
-  }
-  const dv = 11 - (sum % 11);
-  return dv === 0 || dv === 10 || dv === 11 ? 1 : dv;
-}
-
-/** 47 digits: three fields with mod-10 DVs, the general DV, then factor + value. */
-export function digitableLineFromBarcode(barcode: string): string {
-  const free = barcode.slice(19);
-  const field1 = `${barcode.slice(0, 4)}${free.slice(0, 5)}`;
-  const field2 = free.slice(5, 15);
-  const field3 = free.slice(15, 25);
-  return `${field1}${mod10(field1)}${field2}${mod10(field2)}${field3}${mod10(field3)}${barcode[4]}${barcode.slice(5, 19)}`;
-}
-
-function mod10(digitsText: string): number {
-  let sum = 0;
-  let weight = 2;
-  for (let index = digitsText.length - 1; index >= 0; index--) {
-    const product = Number(digitsText[index]) * weight;
-    sum += product > 9 ? product - 9 : product;
-    weight = weight === 2 ? 1 : 2;
-  }
-  return (10 - (sum % 10)) % 10;
-}
-
-/** FEBRABAN: days since 1997-10-07; after 9999 (2025-02-21) the factor restarts at 1000. */
-export function dueDateFactor(dueDate: string): string {
-  const days = daysBetween('1997-10-07', dueDate);
-  const factor = days <= 9999 ? days : ((days - 1000) % 9000) + 1000;
-  return String(factor).padStart(4, '0');
+  const barCode = bankBoletoBarcode({ bank: BOLETO_BANK, dueDate: payment.dueDate, value: new Big(payment.value), freeField });
+  return { identificationField: digitableLineFromBarcode(barCode)!, nossoNumero: payment.nossoNumero, barCode };
 }
 
 // ------------------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { bankBoletoBarcode, digitableLineFromBarcode } from '../../../src/gateways/shared/boleto';
 import { qrCodePng } from '../shared/qr-png';
 import http, { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -888,53 +889,19 @@ function addBoletoData(json: SimPayment, account: Account): void {
     payment_method_reference_id: reference,
     verification_code: reference,
     financial_institution: 'bradesco',
-    digitable_line: digitableLine(barcode),
+    digitable_line: digitableLineFromBarcode(barcode)!,
     external_resource_url: `https://www.mercadopago.com.br/sandbox/payments/${json.id}/ticket?caller_id=${account.id}&payment_method_id=bolbradesco&payment_id=${json.id}&payment_method_reference_id=${reference}&hash=${randomUUID()}`,
   };
 }
 
-/** Bradesco (237) bank boleto: bank, currency 9, general DV (mod 11), due factor, value, 25-digit free field. */
+/** Bradesco (237) bank boleto, due on the expiration day in Sao Paulo. */
 function buildBoletoBarcode(amount: Big, dateOfExpiration: string, reference: string): string {
-  const cents = amount.times(100).round(0).toFixed(0).padStart(10, '0');
-  if (cents.length > 10) throw new SimulatorError('boleto amount too large', 400);
   const freeField = `3381` + `26` + reference.padStart(11, '0') + `0006330` + `0`;
-  const withoutDv = `2379` + dueFactor(dateOfExpiration) + cents + freeField;
-  return withoutDv.slice(0, 4) + mod11(withoutDv) + withoutDv.slice(4);
-}
-
-/** FEBRABAN due factor: days since 1997-10-07, restarting at 1000 after 9999 (2025-02-22). */
-function dueFactor(dateOfExpiration: string): string {
-  const day = formatInTimeZone(new Date(dateOfExpiration), SAO_PAULO, 'yyyy-MM-dd');
-  const days = Math.round((Date.parse(`${day}T00:00:00Z`) - BOLETO_BASE_DATE) / DAY_MS);
-  const factor = days <= 9999 ? days : ((days - 10_000) % 9_000) + 1_000;
-  return String(factor).padStart(4, '0');
-}
-
-function digitableLine(barcode: string): string {
-  const fields = [barcode.slice(0, 4) + barcode.slice(19, 24), barcode.slice(24, 34), barcode.slice(34, 44)];
-  return fields.map((part) => part + mod10(part)).join('') + barcode[4] + barcode.slice(5, 19);
-}
-
-function mod11(digits: string): number {
-  let sum = 0;
-  let weight = 2;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    sum += Number(digits[i]) * weight;
-    weight = weight === 9 ? 2 : weight + 1;
+  try {
+    return bankBoletoBarcode({ bank: '237', dueDate: formatInTimeZone(new Date(dateOfExpiration), SAO_PAULO, 'yyyy-MM-dd'), value: amount, freeField });
+  } catch {
+    throw new SimulatorError('boleto amount too large', 400);
   }
-  const digit = 11 - (sum % 11);
-  return digit === 0 || digit === 10 || digit === 11 ? 1 : digit;
-}
-
-function mod10(digits: string): number {
-  let sum = 0;
-  let weight = 2;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    const product = Number(digits[i]) * weight;
-    sum += product > 9 ? product - 9 : product;
-    weight = weight === 2 ? 1 : 2;
-  }
-  return (10 - (sum % 10)) % 10;
 }
 
 function approve(json: SimPayment, paidAmount: Big): void {
