@@ -40,8 +40,11 @@ export class SettlementRepository {
     return repository.save(repository.create(payment));
   }
 
-  savePayment(manager: EntityManager, payment: Payment): Promise<Payment> {
-    return manager.getRepository(Payment).save(payment);
+  /** A plain UPDATE of the row already locked and loaded (save() would first re-read it). */
+  async savePayment(manager: EntityManager, payment: Payment): Promise<Payment> {
+    const { id, createdAt: _createdAt, updatedAt: _updatedAt, ...columns } = payment;
+    await manager.getRepository(Payment).update({ id }, columns as never);
+    return payment;
   }
 
   paymentsOf(manager: EntityManager, chargeId: string): Promise<Payment[]> {
@@ -49,6 +52,7 @@ export class SettlementRepository {
   }
 
   async saveCharge(manager: EntityManager, charge: Charge): Promise<void> {
-    await manager.getRepository(Charge).save({ ...charge, version: charge.version + 1 });
+    const { id, items: _items, seq: _seq, createdAt: _createdAt, updatedAt: _updatedAt, ...columns } = charge;
+    await manager.getRepository(Charge).update({ id }, { ...columns, version: charge.version + 1 } as never);
   }
 }

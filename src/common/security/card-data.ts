@@ -1,5 +1,7 @@
 const CARD_FIELD_PATTERN = /^(card|cards|cardnumber|card_number|creditcard|credit_card|creditcardholderinfo|creditcardtoken|pan|cvv|cvv2|cvc|cvc2|securitycode|security_code|expiry|expirydate|expiry_date|expirymonth|expiryyear|expirationmonth|expirationyear|expiration_month|expiration_year|expirationdate|holder|holdername|holder_name|cardholder|cardholdername)$/i;
 const EXEMPT_FIELDS = new Set(['cpfcnpj', 'phone', 'postalcode', 'number']);
+// Gateway credentials are opaque tokens whose digit runs can pass the Luhn check; they are not card data.
+const EXEMPT_SUBTREES = new Set(['credentials']);
 const MAX_DEPTH = 10;
 
 /**
@@ -10,6 +12,7 @@ const MAX_DEPTH = 10;
 export function containsCardData(value: unknown, key = '', depth = 0): boolean {
   if (depth > MAX_DEPTH) return false;
   if (key && CARD_FIELD_PATTERN.test(key)) return true;
+  if (EXEMPT_SUBTREES.has(key.toLowerCase())) return false;
   if (typeof value === 'string' || typeof value === 'number') return !EXEMPT_FIELDS.has(key.toLowerCase()) && looksLikeCardNumber(String(value));
   if (Array.isArray(value)) return value.some((item) => containsCardData(item, '', depth + 1));
   if (value && typeof value === 'object') return Object.entries(value).some(([childKey, child]) => containsCardData(child, childKey, depth + 1));

@@ -24,7 +24,8 @@ export class WebhookProcessor {
     private readonly applier: PaymentStateApplier,
   ) {}
 
-  @Process({ name: PROCESS_WEBHOOK_JOB, concurrency: 8 })
+  // Charges are serialized by their row lock, so events of different charges can run side by side.
+  @Process({ name: PROCESS_WEBHOOK_JOB, concurrency: 16 })
   async handle(job: Job<{ inboxId: string }>): Promise<string> {
     const row = await this.inbox.find(job.data.inboxId);
     if (!row || row.status === 'processed' || row.status === 'ignored') return 'already done';

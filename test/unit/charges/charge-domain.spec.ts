@@ -69,5 +69,8 @@ describe('charge domain', () => {
     expect(containsCardData({ note: '5555 5555 5555 4444' })).toBe(true);
     expect(looksLikeCardNumber('4111111111111112')).toBe(false);
     expect(looksLikeCardNumber('pedido 123456')).toBe(false);
+    // A gateway token with a Luhn-valid digit run is a credential, not a card.
+    expect(containsCardData({ credentials: { accessToken: 'APP_USR-4111111111111111-112401-abc' } })).toBe(false);
+    expect(containsCardData({ description: 'APP_USR-4111111111111111-112401-abc' })).toBe(true);
   });
 });
