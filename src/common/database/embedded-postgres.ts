@@ -50,7 +50,19 @@ export async function startEmbeddedPostgres(directory: string, port: number): Pr
     throw new Error(`the embedded PostgreSQL in ${dataDir} did not start (${describe(error)}); is port ${port} taken? Set EMBEDDED_POSTGRES_PORT or DATABASE_URL`);
   }
   if (firstRun) await postgres.createDatabase(DATABASE_NAME);
+  releaseShutdownSignals();
   return { databaseUrl, stop: () => postgres.stop() };
+}
+
+/**
+ * embedded-postgres stops the database on SIGINT/SIGTERM itself and then exits, racing the service's own
+ * graceful shutdown (close HTTP and queues, then stop the database). The service handles these signals.
+ */
+function releaseShutdownSignals(): void {
+  const exitHook = require('async-exit-hook') as { hookedEvents(): string[]; unhookEvent(event: string): void };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
+    if (exitHook.hookedEvents().includes(signal)) exitHook.unhookEvent(signal);
+  }
 }
 
 async function answers(databaseUrl: string): Promise<boolean> {
