@@ -1,3 +1,4 @@
+import Big from 'big.js';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PaymentStateApplier } from '../../../src/charges/settlement/payment-state-applier';
@@ -101,6 +102,16 @@ describe('gateway webhooks are the source of truth', () => {
     await sims.asaas.pay(gatewayPaymentId(late), { method: 'pix', amount: '100.00' });
     await waitForStatus(late.id, 'paid');
     expect((await events(late.id)).map((event) => event.type)).toEqual(['charge.awaiting_payment', 'charge.overdue', 'charge.paid']);
+  });
+
+  it('records a gateway payment it has not seen yet (an early webhook, a Checkout Pro payment) without failing', async () => {
+    const charge = await createCharge();
+    const connection = (await t.dataSource.query(`SELECT * FROM gateway_connections WHERE id = $1`, [charge.gatewayConnectionId]))[0];
+    const state = { gatewayPaymentId: `pay_early_${randomUUID().slice(0, 8)}`, externalReference: charge.id, status: 'pending' as const, providerStatus: 'PENDING', method: 'pix' as const, amount: new Big(100), amountPaid: null, interestAmount: new Big(0), fineAmount: new Big(0), amountRefunded: new Big(0), paidAt: null, dueDate: null, refunds: [], raw: {} };
+    const outcome = await t.app.get(PaymentStateApplier).apply({ id: connection.id, accountId: connection.account_id, provider: 'asaas' } as never, state, 'webhook');
+    expect(outcome).toMatchObject({ kind: 'applied', chargeId: charge.id });
+    const rows = await t.dataSource.query(`SELECT status, amount_received::text, amount_refunded::text FROM payments WHERE gateway_payment_id = $1`, [state.gatewayPaymentId]);
+    expect(rows).toEqual([{ status: 'pending', amount_received: '0.00', amount_refunded: '0.00' }]);
   });
 
   it('answers 401 for a bad or missing token and stores nothing; 404 for an unknown connection', async () => {
