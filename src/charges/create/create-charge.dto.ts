@@ -22,6 +22,9 @@ import {
 } from 'class-validator';
 import { IsMoneyInput } from '../../common/money/money.dto';
 
+// At least one visible character (JavaScript's \s also covers the BOM and other invisible spaces).
+const NOT_BLANK = /\S/;
+
 export class AddressDto {
   @ApiProperty({ example: '01310100' })
   @Matches(/^\d{5}-?\d{3}$/, { message: 'postalCode must be a CEP (8 digits)' })
@@ -40,7 +43,7 @@ export class AddressDto {
 export class InlineCustomerDto {
   @ApiProperty({ example: 'Maria Souza' })
   @IsString()
-  @IsNotEmpty()
+  @Matches(NOT_BLANK, { message: 'name must not be blank' })
   @MaxLength(200)
   name: string;
 
@@ -76,7 +79,7 @@ export class ChargeItemDto {
   @ApiPropertyOptional({ example: 'Consulta', description: 'Required without productId' })
   @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @Matches(NOT_BLANK, { message: 'description must not be blank' })
   @MaxLength(200)
   description?: string;
 
@@ -109,7 +112,7 @@ export class AdjustmentDto {
 
   @ApiProperty({ example: 'frete' })
   @IsString()
-  @IsNotEmpty()
+  @Matches(NOT_BLANK, { message: 'reason must not be blank' })
   @MaxLength(200)
   reason: string;
 }

@@ -1,6 +1,6 @@
 import Big from 'big.js';
 import { ApiError } from '../../common/errors/api-error';
-import { roundCents, splitInstallments, sum, ZERO } from '../../common/money/money';
+import { assertStorable, roundCents, splitInstallments, sum, ZERO } from '../../common/money/money';
 import { addMonthsToDate } from './due-date';
 
 export interface PricedItem {
@@ -37,9 +37,10 @@ export function lineTotal(item: PricedItem): Big {
  * or a fixed amount, never more than the subtotal; total = subtotal - discount + adjustment, which must stay positive.
  */
 export function computeTotals(items: PricedItem[], discount: Discount | null, adjustment: Big): ChargeTotals {
-  const subtotal = sum(items.map(lineTotal));
+  items.forEach((item, index) => assertStorable(lineTotal(item), `items.${index}.total`));
+  const subtotal = assertStorable(sum(items.map(lineTotal)), 'subtotal');
   const discountAmount = discount ? discountOf(subtotal, discount) : ZERO;
-  const total = subtotal.minus(discountAmount).plus(adjustment);
+  const total = assertStorable(subtotal.minus(discountAmount).plus(adjustment), 'total');
   if (total.lte(0)) {
     throw ApiError.unprocessable('invalid_total', `The total would be ${total.toFixed(2)}; discount and adjustment must leave a positive amount`, [{ field: 'adjustment.amount', message: 'the total must be greater than zero' }]);
   }

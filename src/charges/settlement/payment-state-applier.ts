@@ -150,8 +150,8 @@ export class PaymentStateApplier {
 }
 
 /** Our references are the charge id, or "<charge id>:retry:<n>" for a retried payment attempt. */
-export function chargeIdOf(externalReference: string | null): string | null {
-  return externalReference ? externalReference.split(':')[0] : null;
+export function chargeIdOf(externalReference: unknown): string | null {
+  return typeof externalReference === 'string' && externalReference ? externalReference.split(':')[0] : null;
 }
 
 /** Gateways that report only a refunded total: the part not covered by listed refunds is one refund. */

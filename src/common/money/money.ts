@@ -43,6 +43,12 @@ function invalidAmount(field: string, reason: string): ApiError {
   return ApiError.unprocessable('invalid_amount', `${field} ${reason}`, [{ field, code: 'invalid_amount', message: `${field} ${reason}` }]);
 }
 
+/** Computed amounts (line totals, subtotals, totals) must fit numeric(14,2) too. */
+export function assertStorable(amount: Big, field: string): Big {
+  if (amount.abs().gt(MAX_AMOUNT)) throw invalidAmount(field, 'is too large');
+  return amount;
+}
+
 export function roundCents(amount: Big): Big {
   return amount.round(2, ROUNDING_MODE);
 }

@@ -55,10 +55,23 @@ export class WebhookIngestionService {
 
 function parseEvent(adapter: PaymentGateway, request: RawWebhookRequest): ParsedWebhookEvent {
   try {
-    return adapter.parseWebhook(request);
+    return withTextIdentifiers(adapter.parseWebhook(request));
   } catch (error) {
     throw ApiError.validation([{ field: 'body', message: `not a ${adapter.provider} notification: ${error instanceof Error ? error.message : 'unreadable'}` }], 'The webhook body could not be read');
   }
+}
+
+/** Gateways' ids are opaque: a number is taken as its text, anything else is not an id we can key on. */
+function withTextIdentifiers(event: ParsedWebhookEvent): ParsedWebhookEvent {
+  const providerEventId = asText(event.providerEventId);
+  if (!providerEventId) throw new Error('the event has no usable id');
+  return { ...event, providerEventId, eventType: asText(event.eventType) ?? 'unknown', gatewayPaymentId: asText(event.gatewayPaymentId), externalReference: asText(event.externalReference) };
+}
+
+function asText(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
 }
 
 function parseJson(raw: Buffer): unknown {
