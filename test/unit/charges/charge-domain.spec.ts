@@ -70,7 +70,7 @@ describe('charge domain', () => {
     expect(looksLikeCardNumber('4111111111111112')).toBe(false);
     expect(looksLikeCardNumber('pedido 123456')).toBe(false);
     // A gateway token with a Luhn-valid digit run is a credential, not a card.
-    expect(containsCardData({ credentials: { accessToken: 'APP_USR-4111111111111111-112401-abc' } })).toBe(false);
-    expect(containsCardData({ description: 'APP_USR-4111111111111111-112401-abc' })).toBe(true);
+    expect(containsCardData({ credentials: { accessToken: 'TEST-4111111111111111-112401-abc' } })).toBe(false);
+    expect(containsCardData({ description: 'TEST-4111111111111111-112401-abc' })).toBe(true);
   });
 });
